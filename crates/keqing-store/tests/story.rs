@@ -1,0 +1,422 @@
+//! The storage story, told once and run on SQLite and on PostgreSQL.
+//! (PostgreSQL when `KEQING_TEST_PG_URL` is set, as `scripts/test` does.)
+
+use chrono::Duration;
+use keqing_core::model::{OrganisationDraft, UserDraft};
+use keqing_core::validate::Problem;
+use keqing_core::{OrganisationId, Role, Roles, Scope, TeamId, UserId};
+use keqing_store::audit::AuditFilter;
+use keqing_store::sessions::NewSession;
+use keqing_store::teams::TeamData;
+use keqing_store::throttle::ThrottleKey;
+use keqing_store::{Actor, Store, StoreError, StoreOptions, now};
+use keqing_test_db::TestDb;
+use std::collections::BTreeSet;
+
+async fn open(db: &TestDb) -> Store {
+    let store = Store::open(&db.url, &StoreOptions::default()).await.expect("open");
+    store.migrate().await.expect("migrate");
+    store
+}
+
+fn cli() -> Actor {
+    Actor::system("test")
+}
+
+async fn user(store: &Store, name: &str, roles: &[&str], team: Option<TeamId>) -> keqing_store::users::User {
+    let draft = UserDraft {
+        username: name.into(),
+        display_name: name.to_uppercase(),
+        password: "correct horse battery".into(),
+        roles: roles.iter().map(|r| r.to_string()).collect(),
+        team,
+        ..Default::default()
+    };
+    let new = draft.parse().expect("valid user");
+    store.create_user(&cli(), &new, "$argon2id$fake", false).await.expect("create user")
+}
+
+fn org(name: &str, owner: UserId) -> keqing_core::model::OrganisationData {
+    OrganisationDraft { name: name.into(), kind: "supermarket".into(), owner: Some(owner), ..Default::default() }
+        .parse()
+        .expect("valid organisation")
+}
+
+fn owners(ids: &[UserId]) -> Scope {
+    Scope::Owners(ids.iter().copied().collect::<BTreeSet<_>>())
+}
+
+#[tokio::test]
+async fn migrations_are_idempotent_and_the_database_answers() {
+    for db in TestDb::all().await {
+        let store = open(&db).await;
+        store.migrate().await.expect("second migrate is a no-op");
+        store.ping().await.expect("ping");
+        assert_eq!(store.count_users().await.unwrap(), 0, "{:?}", db.backend);
+    }
+}
+
+#[tokio::test]
+async fn usernames_are_unique_case_insensitively_and_roles_round_trip() {
+    for db in TestDb::all().await {
+        let store = open(&db).await;
+        let u = user(&store, "zhangwei", &["rep", "manager"], None).await;
+        assert_eq!(u.roles, [Role::Rep, Role::Manager].into_iter().collect::<Roles>());
+        let dup = UserDraft {
+            username: "ZhangWei".into(),
+            display_name: "x".into(),
+            password: "correct horse battery".into(),
+            ..Default::default()
+        }
+        .parse()
+        .unwrap();
+        match store.create_user(&cli(), &dup, "h", false).await {
+            Err(StoreError::Invalid(e)) => assert_eq!(e.get("username"), Some(&Problem::Taken)),
+            other => panic!("{:?}: expected a taken username, got {other:?}", db.backend),
+        }
+        let creds = store.credentials("ZHANGWEI").await.unwrap().expect("found case-insensitively");
+        assert_eq!(creds.user.id, u.id);
+        let u2 = store.set_roles(&cli(), u.id, [Role::Finance].into_iter().collect()).await.unwrap();
+        assert!(u2.roles.has(Role::Finance) && !u2.roles.has(Role::Rep));
+        assert_eq!(u2.version, u.version + 1);
+    }
+}
+
+#[tokio::test]
+async fn a_team_cannot_become_its_own_ancestor_and_the_chart_scopes_managers() {
+    for db in TestDb::all().await {
+        let store = open(&db).await;
+        let boss = user(&store, "boss", &["manager"], None).await;
+        let region = store
+            .create_team(&cli(), &TeamData { name: "西南大区".into(), parent: None, manager: Some(boss.id) })
+            .await
+            .unwrap();
+        let mgr = user(&store, "mgr", &["manager"], Some(TeamId(region.id))).await;
+        let city = store
+            .create_team(&cli(), &TeamData { name: "云南".into(), parent: Some(TeamId(region.id)), manager: Some(mgr.id) })
+            .await
+            .unwrap();
+        let rep = user(&store, "rep1", &["rep"], Some(TeamId(city.id))).await;
+        let err = store
+            .update_team(
+                &cli(),
+                TeamId(region.id),
+                region.version,
+                &TeamData { name: "西南大区".into(), parent: Some(TeamId(city.id)), manager: Some(boss.id) },
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Invalid(ref e) if e.get("parent_team_id").is_some()), "{err:?}");
+        let chart = store.org_chart().await.unwrap();
+        let scope = chart.customer_scope(boss.id, [Role::Manager].into_iter().collect());
+        assert!(scope.contains(rep.id) && scope.contains(mgr.id));
+        let scope = chart.customer_scope(rep.id, [Role::Rep].into_iter().collect());
+        assert!(!scope.contains(mgr.id));
+    }
+}
+
+#[tokio::test]
+async fn a_record_outside_the_scope_is_not_found_and_cannot_be_given_away_into() {
+    for db in TestDb::all().await {
+        let store = open(&db).await;
+        let a = user(&store, "rep_a", &["rep"], None).await;
+        let b = user(&store, "rep_b", &["rep"], None).await;
+        let mine = store.create_organisation(&cli(), &owners(&[a.id]), &org("佳佳超市", a.id)).await.unwrap();
+        assert!(matches!(store.organisation(&owners(&[b.id]), mine.id).await, Err(StoreError::NotFound)));
+        assert_eq!(store.organisation(&owners(&[a.id]), mine.id).await.unwrap().name, "佳佳超市");
+        let (list, total) = store.list_organisations(&owners(&[b.id]), &Default::default(), 50, 0).await.unwrap();
+        assert!(list.is_empty() && total == 0);
+        // rep A cannot create a record owned by rep B
+        let err = store.create_organisation(&cli(), &owners(&[a.id]), &org("越界", b.id)).await.unwrap_err();
+        assert!(matches!(err, StoreError::Invalid(ref e) if e.get("owner_id") == Some(&Problem::UnknownReference)));
+        // nor delete or update what they cannot see
+        assert!(matches!(
+            store.delete_organisation(&cli(), &owners(&[b.id]), mine.id, mine.version).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            store.organisation(&Scope::All, OrganisationId(mine.id.0 + 1000)).await,
+            Err(StoreError::NotFound)
+        ));
+    }
+}
+
+#[tokio::test]
+async fn every_change_is_audited_with_before_and_after() {
+    for db in TestDb::all().await {
+        let store = open(&db).await;
+        let a = user(&store, "rep_a", &["rep"], None).await;
+        let scope = owners(&[a.id]);
+        let actor = Actor { user_id: Some(a.id), name: "rep_a".into(), ip: Some("10.0.0.7".into()) };
+        let o = store.create_organisation(&actor, &scope, &org("佳佳超市", a.id)).await.unwrap();
+        let mut d = o.data();
+        d.phone = Some("13812345678".into());
+        let o2 = store.update_organisation(&actor, &scope, o.id, o.version, &d).await.unwrap();
+        assert_eq!(o2.version, o.version + 1);
+        store.delete_organisation(&actor, &scope, o.id, o2.version).await.unwrap();
+        let filter = AuditFilter { entity: Some("organisation".into()), entity_id: Some(o.id.to_string()), ..Default::default() };
+        let entries = store.list_audit(&Scope::All, &filter, 10, 0).await.unwrap();
+        let actions: Vec<&str> = entries.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(actions, ["delete", "update", "create"], "{:?}", db.backend);
+        let update = &entries[1];
+        assert_eq!(update.actor_user_id, Some(a.id.0));
+        assert_eq!(update.ip.as_deref(), Some("10.0.0.7"));
+        assert_eq!(update.changes.0["phone"]["before"], serde_json::Value::Null);
+        assert_eq!(update.changes.0["phone"]["after"], "13812345678");
+        assert!(update.changes.0.get("name").is_none(), "unchanged fields are not recorded");
+        assert_eq!(entries[0].changes.0["name"]["before"], "佳佳超市", "a delete keeps the last values");
+        // another rep's scope sees none of it
+        let b = user(&store, "rep_b", &["rep"], None).await;
+        assert!(store.list_audit(&owners(&[b.id]), &filter, 10, 0).await.unwrap().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn a_stale_update_is_a_conflict_carrying_the_current_values() {
+    for db in TestDb::all().await {
+        let store = open(&db).await;
+        let a = user(&store, "rep_a", &["rep"], None).await;
+        let scope = owners(&[a.id]);
+        let o = store.create_organisation(&cli(), &scope, &org("佳佳超市", a.id)).await.unwrap();
+        let mut first = o.data();
+        first.name = "佳佳超市(新店)".into();
+        store.update_organisation(&cli(), &scope, o.id, o.version, &first).await.unwrap();
+        let mut second = o.data();
+        second.notes = Some("老板姓李".into());
+        match store.update_organisation(&cli(), &scope, o.id, o.version, &second).await {
+            Err(StoreError::Conflict { version, current }) => {
+                assert_eq!(version, o.version + 1);
+                assert_eq!(current["name"], "佳佳超市(新店)");
+            }
+            other => panic!("{:?}: expected a conflict, got {other:?}", db.backend),
+        }
+    }
+}
+
+#[tokio::test]
+async fn two_concurrent_writers_of_the_same_version_never_both_win() {
+    for db in TestDb::all().await {
+        let store = open(&db).await;
+        let a = user(&store, "rep_a", &["rep"], None).await;
+        let scope = owners(&[a.id]);
+        for round in 0..10 {
+            let o = store.create_organisation(&cli(), &scope, &org(&format!("店{round}"), a.id)).await.unwrap();
+            let (s1, s2) = (store.clone(), store.clone());
+            let (sc1, sc2) = (scope.clone(), scope.clone());
+            let mut d1 = o.data();
+            d1.notes = Some("writer one".into());
+            let mut d2 = o.data();
+            d2.notes = Some("writer two".into());
+            let (id, v) = (o.id, o.version);
+            let t1 = tokio::spawn(async move { s1.update_organisation(&cli(), &sc1, id, v, &d1).await });
+            let t2 = tokio::spawn(async move { s2.update_organisation(&cli(), &sc2, id, v, &d2).await });
+            let (r1, r2) = (t1.await.unwrap(), t2.await.unwrap());
+            let wins = [&r1, &r2].iter().filter(|r| r.is_ok()).count();
+            assert_eq!(wins, 1, "{:?} round {round}: {r1:?} / {r2:?}", db.backend);
+            let loser = if r1.is_ok() { &r2 } else { &r1 };
+            assert!(matches!(loser, Err(StoreError::Conflict { .. })), "{loser:?}");
+            let winner_notes = if r1.is_ok() { "writer one" } else { "writer two" };
+            let now = store.organisation(&scope, id).await.unwrap();
+            assert_eq!(now.notes.as_deref(), Some(winner_notes), "the loser's write must not survive");
+            assert_eq!(now.version, v + 1);
+        }
+    }
+}
+
+#[tokio::test]
+async fn sessions_expire_slide_and_die_with_the_password_or_the_account() {
+    for db in TestDb::all().await {
+        let store = open(&db).await;
+        let u = user(&store, "rep_a", &["rep"], None).await;
+        let t0 = now();
+        let idle = Duration::hours(12);
+        for h in ["h1", "h2"] {
+            store
+                .create_session(&NewSession {
+                    user_id: u.id,
+                    token_hash: h,
+                    csrf_token: "c",
+                    expires_at: t0 + idle,
+                    ip: None,
+                    user_agent: None,
+                })
+                .await
+                .unwrap();
+        }
+        let s = store.session("h1", t0, idle).await.unwrap().expect("live");
+        assert_eq!(s.user.id, u.id);
+        assert!(store.session("h1", t0 + idle + Duration::seconds(1), idle).await.unwrap().is_none(), "expired");
+        // a use after two hours slides the expiry
+        let later = t0 + Duration::hours(2);
+        let s = store.session("h1", later, idle).await.unwrap().unwrap();
+        assert_eq!(s.expires_at, later + idle);
+        // a password change ends every other session
+        store.set_password(&cli(), u.id, "$argon2id$new", false, Some("h1")).await.unwrap();
+        assert!(store.session("h2", later, idle).await.unwrap().is_none());
+        assert!(store.session("h1", later, idle).await.unwrap().is_some());
+        // disabling ends the rest
+        store.set_disabled(&cli(), u.id, true).await.unwrap();
+        assert!(store.session("h1", later, idle).await.unwrap().is_none());
+        assert_eq!(store.purge_expired_sessions(t0 + Duration::days(2)).await.unwrap(), 0);
+    }
+}
+
+#[tokio::test]
+async fn api_tokens_authenticate_until_revoked_and_only_for_their_owner() {
+    for db in TestDb::all().await {
+        let store = open(&db).await;
+        let u = user(&store, "rep_a", &["rep"], None).await;
+        let other = user(&store, "rep_b", &["rep"], None).await;
+        let t = store.create_token(&cli(), u.id, "ERP sync", "hash1", "kq_ab").await.unwrap();
+        assert_eq!(store.token_user("hash1", now()).await.unwrap().unwrap().id, u.id);
+        assert!(matches!(store.revoke_token(&cli(), other.id, t.id).await, Err(StoreError::NotFound)));
+        store.revoke_token(&cli(), u.id, t.id).await.unwrap();
+        assert!(store.token_user("hash1", now()).await.unwrap().is_none());
+        assert!(store.list_tokens(u.id).await.unwrap()[0].revoked_at.is_some());
+    }
+}
+
+#[tokio::test]
+async fn login_failures_are_counted_per_account_and_address() {
+    for db in TestDb::all().await {
+        let store = open(&db).await;
+        let t0 = now();
+        for i in 0..5 {
+            store.record_login_failure("zhangwei", "10.0.0.1", t0 + Duration::seconds(i)).await.unwrap();
+        }
+        let since = t0 - Duration::minutes(15);
+        let fifth = store.nth_recent_failure(ThrottleKey::Account("zhangwei"), since, 5).await.unwrap();
+        assert_eq!(fifth, Some(t0));
+        assert_eq!(store.nth_recent_failure(ThrottleKey::Account("zhangwei"), since, 6).await.unwrap(), None);
+        assert!(store.nth_recent_failure(ThrottleKey::Address("10.0.0.1"), since, 5).await.unwrap().is_some());
+        store.clear_login_failures("zhangwei").await.unwrap();
+        assert_eq!(store.nth_recent_failure(ThrottleKey::Account("zhangwei"), since, 1).await.unwrap(), None);
+    }
+}
+
+#[tokio::test]
+async fn a_job_is_enqueued_once_per_key_and_claimed_by_one_worker() {
+    for db in TestDb::all().await {
+        let store = open(&db).await;
+        let t0 = now();
+        let payload = serde_json::json!({"what": "purge"});
+        assert!(store.enqueue_job("purge", Some("purge:1"), &payload, t0).await.unwrap());
+        assert!(!store.enqueue_job("purge", Some("purge:1"), &payload, t0).await.unwrap(), "deduplicated");
+        let lease = t0 + Duration::minutes(5);
+        let claims = futures_join(&store, t0, lease).await;
+        assert_eq!(claims.iter().filter(|c| c.is_some()).count(), 1, "{:?}", db.backend);
+        let job = claims.into_iter().flatten().next().unwrap();
+        assert_eq!(job.attempts, 1);
+        // nobody else gets it while the lease runs; after it, someone does
+        assert!(store.claim_job("w9", t0 + Duration::minutes(1), lease).await.unwrap().is_none());
+        let again = store.claim_job("w9", lease + Duration::seconds(1), lease + Duration::minutes(5)).await.unwrap();
+        assert_eq!(again.as_ref().map(|j| j.job_id), Some(job.job_id));
+        // the first worker lost its lease and cannot complete it
+        assert!(!store.complete_job(job.job_id, "w0", lease).await.unwrap());
+        assert!(store.complete_job(job.job_id, "w9", lease).await.unwrap());
+        assert_eq!(store.job_counts().await.unwrap(), (0, 0));
+    }
+}
+
+async fn futures_join(
+    store: &Store,
+    t0: chrono::DateTime<chrono::Utc>,
+    lease: chrono::DateTime<chrono::Utc>,
+) -> Vec<Option<keqing_store::jobs::Job>> {
+    let mut handles = Vec::new();
+    for w in 0..4 {
+        let s = store.clone();
+        handles.push(tokio::spawn(async move { s.claim_job(&format!("w{w}"), t0, lease).await.unwrap() }));
+    }
+    let mut out = Vec::new();
+    for h in handles {
+        out.push(h.await.unwrap());
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_failing_job_is_retried_then_marked_failed() {
+    for db in TestDb::all().await {
+        let store = open(&db).await;
+        let t0 = now();
+        store.enqueue_job("flaky", None, &serde_json::json!({}), t0).await.unwrap();
+        let mut t = t0;
+        for attempt in 1..=5 {
+            let job = store.claim_job("w", t, t + Duration::minutes(5)).await.unwrap().expect("due");
+            assert_eq!(job.attempts, attempt);
+            store.fail_job(&job, "w", "smtp timeout", t, t + Duration::seconds(30)).await.unwrap();
+            t += Duration::minutes(1);
+        }
+        assert!(store.claim_job("w", t, t + Duration::minutes(5)).await.unwrap().is_none());
+        assert_eq!(store.job_counts().await.unwrap(), (0, 1));
+    }
+}
+
+#[tokio::test]
+async fn the_demo_loads_once_with_an_audit_trail() {
+    for db in TestDb::all().await {
+        let store = open(&db).await;
+        let company = keqing_core::demo::company();
+        let out = store.load_demo(&cli(), &company, "$argon2id$fake").await.unwrap();
+        assert!(matches!(out, keqing_store::demo::DemoOutcome::Loaded { organisations: 320, .. }), "{out:?}");
+        assert_eq!(
+            store.load_demo(&cli(), &company, "x").await.unwrap(),
+            keqing_store::demo::DemoOutcome::AlreadyLoaded
+        );
+        let (_, total) = store.list_organisations(&Scope::All, &Default::default(), 1, 0).await.unwrap();
+        assert_eq!(total, 320);
+        let zhang = store.user_by_username("zhangwei").await.unwrap().unwrap();
+        let chart = store.org_chart().await.unwrap();
+        let (mine, n) = store
+            .list_organisations(&chart.customer_scope(zhang.id, zhang.roles), &Default::default(), 500, 0)
+            .await
+            .unwrap();
+        assert!(n > 20 && n < 320 && mine.iter().all(|o| o.owner_id == zhang.id));
+        let audited = store
+            .list_audit(&Scope::All, &AuditFilter { entity: Some("person".into()), ..Default::default() }, 5, 0)
+            .await
+            .unwrap();
+        assert_eq!(audited.len(), 5);
+    }
+}
+
+#[tokio::test]
+async fn search_finds_organisations_by_part_of_name_or_phone_and_escapes_wildcards() {
+    for db in TestDb::all().await {
+        let store = open(&db).await;
+        let a = user(&store, "rep_a", &["rep"], None).await;
+        let scope = owners(&[a.id]);
+        let mut d = org("昆明佳佳超市", a.id);
+        d.phone = Some("0871-63123456".into());
+        store.create_organisation(&cli(), &scope, &d).await.unwrap();
+        store.create_organisation(&cli(), &scope, &org("100%_Mart", a.id)).await.unwrap();
+        let q = |s: &str| keqing_store::organisations::OrganisationFilter { q: Some(s.into()), ..Default::default() };
+        assert_eq!(store.list_organisations(&scope, &q("佳佳"), 10, 0).await.unwrap().1, 1);
+        assert_eq!(store.list_organisations(&scope, &q("6312"), 10, 0).await.unwrap().1, 1);
+        assert_eq!(store.list_organisations(&scope, &q("%"), 10, 0).await.unwrap().1, 1, "% is literal");
+        assert_eq!(store.list_organisations(&scope, &q("mart"), 10, 0).await.unwrap().1, 1, "case-insensitive");
+    }
+}
+
+#[tokio::test]
+async fn an_online_backup_is_a_complete_database_and_postgres_is_told_to_use_pg_dump() {
+    for db in TestDb::all().await {
+        let store = open(&db).await;
+        user(&store, "rep_a", &["rep"], None).await;
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("backup.db");
+        match db.backend {
+            keqing_test_db::Backend::Sqlite => {
+                assert!(store.backup_to(&target).await.unwrap() > 0);
+                let copy = Store::open(&format!("sqlite://{}", target.display()), &StoreOptions::default()).await.unwrap();
+                assert_eq!(copy.count_users().await.unwrap(), 1);
+                assert!(store.backup_to(&target).await.is_err(), "never overwrites");
+            }
+            keqing_test_db::Backend::Postgres => {
+                let err = store.backup_to(&target).await.unwrap_err();
+                assert!(err.to_string().contains("pg_dump"));
+            }
+        }
+    }
+}
