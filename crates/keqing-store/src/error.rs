@@ -49,5 +49,8 @@ impl StoreError {
     }
 }
 
+/// The database driver's error, for callers that classify failures.
+pub use sqlx::Error as SqlxError;
+
 /// Shorthand for store results.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -1,0 +1,333 @@
+//! User-interface language: Chinese (zh-CN) by default, English on request.
+//!
+//! The language of a request is, in order: the logged-in user's preference,
+//! the `kq_lang` cookie (the switch on the login page), the browser's
+//! `Accept-Language`, then Chinese. Every string a person reads — page text,
+//! validation messages, error bodies — comes from [`CATALOG`]; a unit test
+//! checks that every key used in a template exists in both languages.
+
+use keqing_core::validate::Problem;
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+/// A supported language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    /// 简体中文 (default).
+    #[default]
+    Zh,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// The BCP 47 tag (`zh-CN`, `en`), also used in `<html lang>`.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    /// Parses a stored preference or cookie value.
+    pub fn from_tag(tag: &str) -> Option<Lang> {
+        let t = tag.trim().to_ascii_lowercase();
+        if t.starts_with("zh") {
+            Some(Lang::Zh)
+        } else if t.starts_with("en") {
+            Some(Lang::En)
+        } else {
+            None
+        }
+    }
+
+    /// The best supported language in an `Accept-Language` header, by
+    /// quality; `None` if it names neither Chinese nor English.
+    pub fn from_accept_language(header: &str) -> Option<Lang> {
+        let mut best: Option<(f32, Lang)> = None;
+        for part in header.split(',') {
+            let mut bits = part.split(';');
+            let tag = bits.next().unwrap_or("").trim();
+            let q = bits
+                .find_map(|b| b.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()))
+                .unwrap_or(1.0);
+            if let Some(lang) = Lang::from_tag(tag) {
+                if best.is_none_or(|(bq, _)| q > bq) {
+                    best = Some((q, lang));
+                }
+            }
+        }
+        best.map(|(_, l)| l)
+    }
+
+    /// Whether this is Chinese (for the domain's `label(zh)` helpers).
+    pub fn is_zh(self) -> bool {
+        self == Lang::Zh
+    }
+
+    /// The text for `key`; the key itself if it is missing (never panics on
+    /// a page, and the catalog test catches it first).
+    pub fn t(self, key: &str) -> &'static str {
+        match CATALOG_INDEX.get(key) {
+            Some((zh, en)) => match self {
+                Lang::Zh => zh,
+                Lang::En => en,
+            },
+            None => {
+                tracing::warn!(key, "missing translation");
+                "⟨missing text⟩"
+            }
+        }
+    }
+}
+
+/// `(key, 中文, English)`.
+pub const CATALOG: &[(&str, &str, &str)] = &[
+    ("app.name", "客情", "Keqing"),
+    ("app.tagline", "客情关系维护系统", "Customer relationship maintenance"),
+    ("nav.home", "首页", "Home"),
+    ("nav.users", "用户", "Users"),
+    ("nav.teams", "团队", "Teams"),
+    ("nav.audit", "操作日志", "Audit log"),
+    ("nav.profile", "我的账户", "My account"),
+    ("nav.logout", "退出登录", "Log out"),
+    ("nav.api_docs", "API 文档", "API docs"),
+    ("nav.menu", "菜单", "Menu"),
+    ("lang.switch", "English", "中文"),
+    ("login.title", "登录", "Log in"),
+    ("login.username", "用户名", "Username"),
+    ("login.password", "密码", "Password"),
+    ("login.submit", "登录", "Log in"),
+    ("login.failed", "用户名或密码不正确。", "Wrong username or password."),
+    ("login.throttled", "尝试次数过多，请稍后再试。", "Too many attempts. Please try again later."),
+    ("login.expired", "登录已过期，请重新登录。", "Your session has expired. Please log in again."),
+    ("login.logged_out", "您已退出登录。", "You have logged out."),
+    ("home.greeting", "您好，", "Hello, "),
+    ("home.roles", "角色", "Roles"),
+    ("home.team", "团队", "Team"),
+    ("home.no_team", "未分配团队", "No team"),
+    ("home.customers", "我负责的客户", "Customers in my reach"),
+    ("home.organisations", "客户单位", "Organisations"),
+    ("home.people", "客户联系人", "People"),
+    ("home.next", "更多功能（客户档案、今日待办、客情费）将陆续上线。", "More (customer archive, today's agenda, expenses) is on its way."),
+    ("home.admin_tasks", "管理员提醒", "Admin notices"),
+    ("home.jobs_failed", "后台任务失败", "Background jobs failed"),
+    ("password.title", "修改密码", "Change password"),
+    ("password.must_change", "首次登录请设置新密码。", "Please set a new password before you continue."),
+    ("password.current", "当前密码", "Current password"),
+    ("password.new", "新密码", "New password"),
+    ("password.confirm", "再次输入新密码", "Repeat the new password"),
+    ("password.mismatch", "两次输入的新密码不一致。", "The two new passwords differ."),
+    ("password.wrong_current", "当前密码不正确。", "The current password is wrong."),
+    ("password.changed", "密码已修改。", "Your password has been changed."),
+    ("password.hint", "至少 10 个字符；长度比复杂度更重要。", "At least 10 characters; length matters more than symbols."),
+    ("profile.title", "我的账户", "My account"),
+    ("profile.language", "界面语言", "Language"),
+    ("profile.language_auto", "跟随浏览器", "Follow the browser"),
+    ("profile.saved", "已保存。", "Saved."),
+    ("tokens.title", "API 令牌", "API tokens"),
+    ("tokens.help", "令牌用于程序调用 JSON API（Authorization: Bearer …）。令牌只显示一次，请妥善保存。", "Tokens let programs call the JSON API (Authorization: Bearer …). A token is shown once: keep it safe."),
+    ("tokens.name", "名称", "Name"),
+    ("tokens.prefix", "开头", "Starts with"),
+    ("tokens.created", "创建时间", "Created"),
+    ("tokens.last_used", "最近使用", "Last used"),
+    ("tokens.never", "从未", "Never"),
+    ("tokens.revoked", "已吊销", "Revoked"),
+    ("tokens.revoke", "吊销", "Revoke"),
+    ("tokens.create", "创建令牌", "Create token"),
+    ("tokens.new_value", "新令牌（只显示这一次）：", "Your new token (shown only this once):"),
+    ("users.title", "用户管理", "Users"),
+    ("users.new", "新建用户", "New user"),
+    ("users.username", "用户名", "Username"),
+    ("users.display_name", "姓名", "Name"),
+    ("users.email", "邮箱", "E-mail"),
+    ("users.roles", "角色", "Roles"),
+    ("users.team", "团队", "Team"),
+    ("users.status", "状态", "Status"),
+    ("users.active", "在用", "Active"),
+    ("users.disabled", "已停用", "Disabled"),
+    ("users.disable", "停用", "Disable"),
+    ("users.enable", "启用", "Enable"),
+    ("users.reset_password", "重置密码", "Reset password"),
+    ("users.initial_password", "初始密码", "Initial password"),
+    ("users.initial_password_hint", "留空则自动生成；用户首次登录须修改。", "Leave empty to generate one; the user must change it at first login."),
+    ("users.created", "用户已创建。初始密码（只显示一次）：", "User created. Initial password (shown once):"),
+    ("users.password_reset", "密码已重置。新密码（只显示一次）：", "Password reset. New password (shown once):"),
+    ("users.save", "保存", "Save"),
+    ("users.edit", "编辑", "Edit"),
+    ("users.none", "无", "None"),
+    ("role.rep", "销售代表", "Sales rep"),
+    ("role.clerk", "销售文员", "Sales clerk"),
+    ("role.manager", "销售经理", "Sales manager"),
+    ("role.finance", "财务", "Finance"),
+    ("role.admin", "管理员", "Admin"),
+    ("teams.title", "团队", "Teams"),
+    ("teams.new", "新建团队", "New team"),
+    ("teams.name", "团队名称", "Team name"),
+    ("teams.parent", "上级团队", "Parent team"),
+    ("teams.manager", "负责人", "Manager"),
+    ("teams.members", "成员", "Members"),
+    ("teams.none", "无", "None"),
+    ("teams.save", "保存", "Save"),
+    ("teams.delete", "删除", "Delete"),
+    ("audit.title", "操作日志", "Audit log"),
+    ("audit.at", "时间", "Time"),
+    ("audit.actor", "操作人", "By"),
+    ("audit.action", "操作", "Action"),
+    ("audit.entity", "对象", "Record"),
+    ("audit.changes", "变更", "Changes"),
+    ("audit.filter", "筛选", "Filter"),
+    ("audit.export", "导出 CSV", "Export CSV"),
+    ("audit.all", "全部", "All"),
+    ("audit.from", "从", "From"),
+    ("audit.until", "到", "Until"),
+    ("audit.empty", "没有符合条件的记录。", "No entries match."),
+    ("audit.more", "更多", "More"),
+    ("action.create", "新建", "created"),
+    ("action.update", "修改", "changed"),
+    ("action.delete", "删除", "deleted"),
+    ("action.login", "登录", "logged in"),
+    ("action.login_throttled", "登录被限制", "login throttled"),
+    ("action.password_change", "修改密码", "password changed"),
+    ("action.view", "查看", "viewed"),
+    ("action.export", "导出", "exported"),
+    ("action.erase", "删除个人信息", "erased"),
+    ("entity.user", "用户", "User"),
+    ("entity.team", "团队", "Team"),
+    ("entity.organisation", "客户单位", "Organisation"),
+    ("entity.person", "联系人", "Person"),
+    ("entity.api_token", "API 令牌", "API token"),
+    ("entity.session", "登录", "Session"),
+    ("common.save", "保存", "Save"),
+    ("common.cancel", "取消", "Cancel"),
+    ("common.back", "返回", "Back"),
+    ("common.yes", "是", "Yes"),
+    ("common.no", "否", "No"),
+    ("common.previous", "上一页", "Previous"),
+    ("common.next", "下一页", "Next"),
+    ("error.title", "出错了", "Something went wrong"),
+    ("error.bad_request", "请求无效。", "The request is not valid."),
+    ("error.validation", "请检查标出的字段。", "Please check the fields marked."),
+    ("error.unauthenticated", "请先登录。", "Please log in."),
+    ("error.forbidden", "您没有权限执行此操作。", "You are not allowed to do this."),
+    ("error.csrf", "表单已过期或来源不明，请刷新页面后重试。", "The form has expired or did not come from Keqing. Reload the page and try again."),
+    ("error.not_found", "找不到该页面或记录。", "This page or record does not exist."),
+    ("error.method_not_allowed", "不支持该请求方法。", "This method is not allowed here."),
+    ("error.conflict", "该记录已被他人修改，请查看最新内容后再保存。", "Someone else changed this record. Review the current values and save again."),
+    ("error.too_large", "提交的内容太大。", "The request is too large."),
+    ("error.unsupported_media_type", "请以 JSON 格式提交（Content-Type: application/json）。", "Send JSON (Content-Type: application/json)."),
+    ("error.too_many_requests", "请求过于频繁，请稍后再试。", "Too many requests. Please try again later."),
+    ("error.internal", "服务器内部错误，已记录。请稍后再试。", "Internal error; it has been logged. Please try again later."),
+    ("error.unavailable", "数据库暂时不可用。", "The database is unavailable."),
+    ("error.home", "回到首页", "Back to the home page"),
+    ("notice.calendar_missing", "下一年度的法定节假日安排尚未导入，相关期限将标记为暂定。", "Next year's statutory holiday schedule has not been imported; deadlines in it are provisional."),
+];
+
+static CATALOG_INDEX: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> =
+    LazyLock::new(|| CATALOG.iter().map(|(k, zh, en)| (*k, (*zh, *en))).collect());
+
+/// A validation problem worded for a person.
+pub fn problem(lang: Lang, p: &Problem) -> String {
+    let zh = lang == Lang::Zh;
+    match p {
+        Problem::Required => if zh { "必填".into() } else { "is required".into() },
+        Problem::TooLong { max } => {
+            if zh { format!("不能超过 {max} 个字符") } else { format!("must be at most {max} characters") }
+        }
+        Problem::TooShort { min } => {
+            if zh { format!("至少需要 {min} 个字符") } else { format!("must be at least {min} characters") }
+        }
+        Problem::ControlCharacters => {
+            if zh { "包含不可见的控制字符".into() } else { "contains control characters".into() }
+        }
+        Problem::Invalid { expected } => {
+            let what = match (*expected, zh) {
+                ("phone", true) => "手机号或座机号（如 13812345678 或 0871-63123456）",
+                ("phone", false) => "phone number (e.g. 13812345678 or 0871-63123456)",
+                ("email", true) => "邮箱地址",
+                ("email", false) => "e-mail address",
+                ("username", true) => "用户名（小写字母、数字、. _ -）",
+                ("username", false) => "username (lowercase letters, digits, . _ -)",
+                ("wechat", true) => "微信号（6–20 位，字母开头）",
+                ("wechat", false) => "WeChat id (6–20 characters, starting with a letter)",
+                ("date", true) => "日期（YYYY-MM-DD）",
+                ("date", false) => "date (YYYY-MM-DD)",
+                ("integer", true) => "整数",
+                ("integer", false) => "whole number",
+                (other, _) => other,
+            };
+            if zh { format!("不是有效的{what}") } else { format!("is not a valid {what}") }
+        }
+        Problem::OutOfRange { min, max } => {
+            if zh { format!("必须在 {min} 到 {max} 之间") } else { format!("must be between {min} and {max}") }
+        }
+        Problem::NotOneOf { allowed } => {
+            if zh { format!("必须是以下之一：{}", allowed.join("、")) } else { format!("must be one of: {}", allowed.join(", ")) }
+        }
+        Problem::Taken => if zh { "已被占用".into() } else { "is already taken".into() },
+        Problem::UnknownReference => {
+            if zh { "指向的记录不存在或无权访问".into() } else { "refers to a record that does not exist or is out of reach".into() }
+        }
+        Problem::Rule { rule } => match (*rule, zh) {
+            ("password_equals_username", true) => "密码不能与用户名相同".into(),
+            ("password_equals_username", false) => "must not be the username".into(),
+            ("password_one_character", true) => "密码不能由同一个字符组成".into(),
+            ("password_one_character", false) => "must not be one repeated character".into(),
+            ("team_cycle", true) => "不能把团队放到它自己的下级之下".into(),
+            ("team_cycle", false) => "would make the team its own ancestor".into(),
+            ("owner_disabled", true) => "该负责人已停用".into(),
+            ("owner_disabled", false) => "this owner is disabled".into(),
+            ("unknown_field", true) => "不是可接受的字段".into(),
+            ("unknown_field", false) => "is not an accepted field".into(),
+            (other, _) => other.to_owned(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn accept_language_picks_the_best_supported() {
+        assert_eq!(Lang::from_accept_language("en-US,en;q=0.9,zh-CN;q=0.8"), Some(Lang::En));
+        assert_eq!(Lang::from_accept_language("fr;q=1, zh-TW;q=0.5"), Some(Lang::Zh));
+        assert_eq!(Lang::from_accept_language("zh-CN;q=0.4,en;q=0.6"), Some(Lang::En));
+        assert_eq!(Lang::from_accept_language("fr, de"), None);
+    }
+
+    #[test]
+    fn catalog_keys_are_unique_and_complete() {
+        let mut seen = HashSet::new();
+        for (k, zh, en) in CATALOG {
+            assert!(seen.insert(*k), "duplicate key {k}");
+            assert!(!zh.is_empty() && !en.is_empty(), "{k} has an empty text");
+        }
+    }
+
+    /// Every `t("…")` in a template must be in the catalog.
+    #[test]
+    fn every_key_used_in_templates_exists() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/templates");
+        let mut missing = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            for piece in text.split("t(\"").skip(1) {
+                let key = &piece[..piece.find('"').unwrap()];
+                if !CATALOG_INDEX.contains_key(key) {
+                    missing.push(format!("{}: {key}", path.display()));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "missing translations: {missing:#?}");
+    }
+
+    #[test]
+    fn problems_are_worded_in_both_languages() {
+        let p = Problem::TooLong { max: 100 };
+        assert_eq!(problem(Lang::Zh, &p), "不能超过 100 个字符");
+        assert_eq!(problem(Lang::En, &p), "must be at most 100 characters");
+    }
+}

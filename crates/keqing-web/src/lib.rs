@@ -1,0 +1,111 @@
+//! # keqing-web — Keqing over HTTP
+//!
+//! One axum application serves three things from the same process:
+//!
+//! - the **JSON API** under `/api/v1` ([`api`]), documented by an OpenAPI 3.1
+//!   document generated from the handlers (`/api/openapi.json`, readable at
+//!   `/api/docs`);
+//! - the **pages** ([`pages`]): server-rendered askama templates with htmx,
+//!   phone-first, Chinese by default;
+//! - **health** endpoints for load balancers (`/healthz`, `/readyz`).
+//!
+//! Cross-cutting concerns live in one place each: the request context
+//! (identity, language, CSRF, error rendering) in [`context`], the role
+//! check and scope in [`auth`], the error shape in [`error`], input parsing
+//! in [`extract`]. The process keeps no state of its own: sessions, login
+//! throttling and jobs are in the database, so any number of servers can
+//! share one PostgreSQL behind a load balancer.
+
+#![forbid(unsafe_code)]
+
+pub mod api;
+mod assets;
+pub mod auth;
+pub mod context;
+mod csv;
+pub mod error;
+pub mod extract;
+pub mod i18n;
+pub mod jobs;
+pub mod pages;
+pub mod time;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::response::{IntoResponse, Response};
+use keqing_core::throttle::Policy;
+use keqing_store::Store;
+use std::sync::Arc;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
+
+/// Settings of the HTTP layer.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Mark cookies `Secure` (set when Keqing is served over HTTPS).
+    pub secure_cookies: bool,
+    /// A session ends after this long without a request.
+    pub session_idle: chrono::Duration,
+    /// Take the client address from `X-Forwarded-For` (only behind a proxy
+    /// you control; otherwise clients could forge it).
+    pub trust_proxy_headers: bool,
+    /// The largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// Login throttling.
+    pub throttle: Policy,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            secure_cookies: false,
+            session_idle: chrono::Duration::days(7),
+            trust_proxy_headers: false,
+            max_body_bytes: 1024 * 1024,
+            throttle: Policy::default(),
+        }
+    }
+}
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub store: Store,
+    /// Settings.
+    pub settings: Arc<Settings>,
+}
+
+impl AppState {
+    /// State over `store` with `settings`.
+    pub fn new(store: Store, settings: Settings) -> AppState {
+        AppState { store, settings: Arc::new(settings) }
+    }
+}
+
+/// The OpenAPI document (for `keqing openapi` and the tests).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api::router().split_for_parts().1
+}
+
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    error::Error::Internal(anyhow::anyhow!("a handler panicked")).into_response()
+}
+
+/// The whole application.
+pub fn app(state: AppState) -> Router {
+    let (api_routes, doc) = api::router().split_for_parts();
+    let max_body = state.settings.max_body_bytes;
+    Router::new()
+        .merge(api_routes)
+        .merge(api::docs::router(doc))
+        .merge(pages::router())
+        .merge(assets::router())
+        .fallback(|| async { error::Error::NotFound })
+        .method_not_allowed_fallback(|| async { error::Error::MethodNotAllowed })
+        .layer(axum::middleware::from_fn_with_state(state.clone(), context::middleware))
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

@@ -1,0 +1,156 @@
+//! Server-rendered pages (askama templates + htmx), phone-first, Chinese by
+//! default. Every page embeds [`Chrome`]: language, CSRF token, the user and
+//! the menu. Forms post back with the CSRF token in a hidden field (and in a
+//! header for htmx requests); validation problems are shown next to the field.
+
+mod account;
+mod admin;
+mod audit;
+mod home;
+mod login;
+
+use crate::AppState;
+use crate::context::Ctx;
+use crate::error::{Error, ErrorReport, Result};
+use crate::i18n::{self, Lang};
+use askama::Template;
+use axum::Router;
+use axum::response::{Html, IntoResponse, Response};
+use keqing_core::Permission;
+use keqing_core::validate::FieldErrors;
+
+/// What every page shows around its content.
+pub struct Chrome {
+    /// Language.
+    pub lang: Lang,
+    /// CSRF token for forms.
+    pub csrf: String,
+    /// Current path (active menu item).
+    pub path: String,
+    /// The logged-in user's name, if any.
+    pub user_name: Option<String>,
+    /// Whether to show the admin menu.
+    pub can_admin: bool,
+    /// Whether to show the audit log menu.
+    pub can_audit: bool,
+    /// A message to show once ("saved").
+    pub notice: Option<&'static str>,
+}
+
+impl Chrome {
+    /// The chrome for a request.
+    pub fn new(ctx: &Ctx) -> Chrome {
+        let user = ctx.identity.as_ref().map(|i| &i.user);
+        Chrome {
+            lang: ctx.lang,
+            csrf: ctx.csrf.clone(),
+            path: ctx.path.clone(),
+            user_name: user.map(|u| u.display_name.clone()),
+            can_admin: user.is_some_and(|u| u.roles.can(Permission::ManageUsers)),
+            can_audit: user.is_some_and(|u| u.roles.can(Permission::ViewAudit)),
+            notice: None,
+        }
+    }
+
+    /// With a one-time message (a catalog key).
+    pub fn with_notice(mut self, key: &'static str) -> Chrome {
+        self.notice = Some(self.lang.t(key));
+        self
+    }
+
+    /// Text for `key` in the page's language.
+    pub fn t(&self, key: &str) -> &'static str {
+        self.lang.t(key)
+    }
+
+    /// The `<html lang>` value.
+    pub fn lang_tag(&self) -> &'static str {
+        self.lang.tag()
+    }
+
+    /// The other language's tag, for the switch link.
+    pub fn other_lang(&self) -> &'static str {
+        match self.lang {
+            Lang::Zh => "en",
+            Lang::En => "zh-CN",
+        }
+    }
+
+    /// Whether the menu item for `prefix` is the current page.
+    pub fn active(&self, prefix: &str) -> bool {
+        if prefix == "/" { self.path == "/" } else { self.path.starts_with(prefix) }
+    }
+
+    /// A role's label.
+    pub fn role_label(&self, role: &str) -> &'static str {
+        self.lang.t(&format!("role.{role}"))
+    }
+}
+
+/// Field messages for a form, in the page's language.
+#[derive(Default)]
+pub struct FormErrors(Vec<(String, String)>);
+
+impl FormErrors {
+    /// Words the problems of `e` in `lang`.
+    pub fn from(lang: Lang, e: &FieldErrors) -> FormErrors {
+        FormErrors(e.0.iter().map(|fe| (fe.field.clone(), i18n::problem(lang, &fe.problem))).collect())
+    }
+
+    /// The message for `field`, or "".
+    pub fn get(&self, field: &str) -> &str {
+        self.0.iter().find(|(f, _)| f == field).map_or("", |(_, m)| m.as_str())
+    }
+
+    /// Whether there is a message for `field`.
+    pub fn has(&self, field: &str) -> bool {
+        self.0.iter().any(|(f, _)| f == field)
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// Renders a template into a response.
+pub fn render<T: Template>(t: &T) -> Result<Response> {
+    Ok(Html(t.render().map_err(|e| Error::Internal(e.into()))?).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    c: Chrome,
+    status: u16,
+    message: &'static str,
+    fields: Vec<(String, String)>,
+}
+
+/// The page for an error (called by the context middleware).
+pub(crate) fn error_page(lang: Lang, report: &ErrorReport, ctx: Option<&Ctx>) -> Html<String> {
+    let c = match ctx {
+        Some(ctx) => Chrome::new(ctx),
+        None => Chrome {
+            lang,
+            csrf: String::new(),
+            path: String::new(),
+            user_name: None,
+            can_admin: false,
+            can_audit: false,
+            notice: None,
+        },
+    };
+    let page = ErrorPage {
+        status: report.status.as_u16(),
+        message: lang.t(report.key),
+        fields: report.fields.iter().map(|(f, t)| (f.clone(), report.field_text(lang, t))).collect(),
+        c,
+    };
+    Html(page.render().unwrap_or_else(|e| format!("<!doctype html><title>error</title><p>{}</p><!-- {e} -->", report.code)))
+}
+
+/// Every page route.
+pub fn router() -> Router<AppState> {
+    Router::new().merge(login::router()).merge(home::router()).merge(account::router()).merge(admin::router()).merge(audit::router())
+}

@@ -1,0 +1,125 @@
+//! The command line.
+
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Keqing (客情): remember every customer as a person, know whom to see
+/// today and why, keep relationship expenses honest.
+#[derive(Debug, Parser)]
+#[command(name = "keqing", version, about, long_about = None)]
+pub struct Cli {
+    /// Configuration file (default: ./keqing.toml if present).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Database URL: sqlite://path/keqing.db or postgres://user:pass@host/db
+    /// (overrides KEQING_DATABASE_URL and the file).
+    #[arg(long, global = true, value_name = "URL")]
+    pub database_url: Option<String>,
+    /// Data directory for the SQLite database and backups (default: ./keqing-data).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web server (creates and migrates the database, and the first
+    /// administrator if there is no user yet).
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Write a consistent copy of the SQLite database while Keqing runs
+    /// (for PostgreSQL, use pg_dump).
+    Backup(BackupArgs),
+    /// Load the demo company: managers, reps, teams, ~320 organisations and
+    /// ~650 people in Yunnan, Guizhou and Sichuan. Never on a production database.
+    Demo,
+    /// Print the OpenAPI 3.1 document of the JSON API.
+    Openapi,
+    /// Print the version.
+    Version,
+}
+
+/// `keqing serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (default 127.0.0.1:8080; use 0.0.0.0:8080 for the network).
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<SocketAddr>,
+    /// Also load the demo company (if not loaded yet).
+    #[arg(long)]
+    pub demo: bool,
+}
+
+/// `keqing backup`.
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// Where to write the copy (default: DATA_DIR/backups/keqing-YYYYMMDD-HHMMSS.db).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// `keqing user …`.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user. Without --password-stdin a password is generated,
+    /// printed once, and must be changed at first login.
+    Add {
+        /// Login name (a-z 0-9 . _ -).
+        username: String,
+        /// Display name, e.g. 张伟.
+        #[arg(long)]
+        name: String,
+        /// Role: rep, clerk, manager, finance, admin (repeatable).
+        #[arg(long = "role", value_name = "ROLE")]
+        roles: Vec<String>,
+        /// E-mail.
+        #[arg(long)]
+        email: Option<String>,
+        /// Team name.
+        #[arg(long)]
+        team: Option<String>,
+        /// Read the password from standard input (first line).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List users.
+    List,
+    /// Disable a user: sessions end, API tokens are revoked, customers become orphans.
+    Disable {
+        /// Login name.
+        username: String,
+    },
+    /// Enable a disabled user.
+    Enable {
+        /// Login name.
+        username: String,
+    },
+    /// Set a new password (generated and printed unless --password-stdin;
+    /// the user must change a generated one at next login).
+    Passwd {
+        /// Login name.
+        username: String,
+        /// Read the password from standard input (first line).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Show or change a user's roles.
+    Role {
+        /// Login name.
+        username: String,
+        /// Add a role (repeatable).
+        #[arg(long, value_name = "ROLE")]
+        add: Vec<String>,
+        /// Remove a role (repeatable).
+        #[arg(long, value_name = "ROLE")]
+        remove: Vec<String>,
+    },
+}

@@ -1,0 +1,300 @@
+//! # keqing — the binary's library
+//!
+//! `main.rs` parses the command line and calls [`run`]; every subcommand is
+//! a function here over the [`keqing_store::Store`] and the
+//! [`keqing_web`] application, so the integration tests drive the same code.
+
+#![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod config;
+
+use anyhow::{Context, bail};
+use cli::{Cli, Command, ServeArgs, UserCommand};
+use config::Config;
+use keqing_core::model::UserDraft;
+use keqing_core::{Role, Roles};
+use keqing_store::{Actor, Store, StoreOptions, secrets};
+use std::io::{BufRead, Write};
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let mut config = Config::load(cli.config.as_deref())?;
+    if let Some(url) = cli.database_url {
+        config.database_url = Some(url);
+    }
+    if let Some(dir) = cli.data_dir {
+        config.data_dir = dir;
+    }
+    if let Command::Serve(ServeArgs { listen: Some(l), .. }) = &cli.command {
+        config.listen = *l;
+    }
+    init_logging(&config);
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the runtime")?;
+    runtime.block_on(async move {
+        match cli.command {
+            Command::Serve(args) => serve(config, args.demo).await,
+            Command::Migrate => {
+                open(&config).await?;
+                println!("migrations applied to {}", config::redact_url(&config.database_url()));
+                Ok(())
+            }
+            Command::User(cmd) => user(&config, cmd).await,
+            Command::Backup(args) => backup(&config, args.output).await,
+            Command::Demo => demo(&open(&config).await?).await,
+            Command::Openapi => {
+                println!("{}", serde_json::to_string_pretty(&keqing_web::openapi())?);
+                Ok(())
+            }
+            Command::Version => {
+                println!("keqing {}", env!("CARGO_PKG_VERSION"));
+                Ok(())
+            }
+        }
+    })
+}
+
+fn init_logging(config: &Config) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&config.log));
+    // Logs go to stderr; stdout carries what the user asked for.
+    use std::io::IsTerminal;
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .try_init();
+}
+
+/// Opens and migrates the configured database.
+pub async fn open(config: &Config) -> anyhow::Result<Store> {
+    let url = config.database_url();
+    let options = StoreOptions { max_connections: config.db_max_connections, ..StoreOptions::default() };
+    let store = Store::open(&url, &options)
+        .await
+        .with_context(|| format!("opening the database {}", config::redact_url(&url)))?;
+    store.migrate().await.context("migrating the database")?;
+    Ok(store)
+}
+
+fn cli_actor() -> Actor {
+    let who = std::env::var("USER").unwrap_or_else(|_| "operator".to_owned());
+    Actor::system(&format!("cli:{who}"))
+}
+
+/// Creates the first administrator on an empty database. Returns the
+/// generated password, if one was generated.
+pub async fn bootstrap_admin(store: &Store, config: &Config) -> anyhow::Result<Option<String>> {
+    if store.count_users().await? > 0 {
+        return Ok(None);
+    }
+    let generated = config.admin_password.is_none().then(secrets::new_password);
+    let password = config.admin_password.clone().or(generated.clone()).unwrap_or_default();
+    let draft = UserDraft {
+        username: "admin".into(),
+        display_name: "管理员".into(),
+        password,
+        roles: vec!["admin".into()],
+        ..Default::default()
+    };
+    let new = draft.parse().map_err(|e| anyhow::anyhow!("admin_password: {e}"))?;
+    let hash = secrets::hash_password(&new.password)?;
+    // A generated password is for one use: it was printed to a console.
+    store.create_user(&Actor::system("bootstrap"), &new, &hash, generated.is_some()).await?;
+    Ok(generated)
+}
+
+async fn demo(store: &Store) -> anyhow::Result<()> {
+    let company = keqing_core::demo::company();
+    let hash = secrets::hash_password(keqing_core::demo::DEMO_PASSWORD)?;
+    match store.load_demo(&Actor::system("demo"), &company, &hash).await? {
+        keqing_store::demo::DemoOutcome::Loaded { users, organisations, people } => {
+            println!("demo company loaded: {users} users, {organisations} organisations, {people} people");
+            println!(
+                "demo users (password {}): {}",
+                keqing_core::demo::DEMO_PASSWORD,
+                company.users.iter().map(|u| format!("{} ({})", u.username, u.roles.join("+"))).collect::<Vec<_>>().join(", ")
+            );
+        }
+        keqing_store::demo::DemoOutcome::AlreadyLoaded => println!("demo company already loaded"),
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+}
+
+/// `keqing serve`.
+async fn serve(config: Config, with_demo: bool) -> anyhow::Result<()> {
+    tracing::info!(?config, "starting");
+    let store = open(&config).await?;
+    if let Some(password) = bootstrap_admin(&store, &config).await? {
+        println!("────────────────────────────────────────────────────────────");
+        println!(" First administrator created.  用户名 username: admin");
+        println!("                               密码 password:  {password}");
+        println!(" Shown once. You will be asked to choose a new password.");
+        println!("────────────────────────────────────────────────────────────");
+    }
+    if with_demo {
+        demo(&store).await?;
+    }
+    let state = keqing_web::AppState::new(store.clone(), config.web_settings());
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let worker_id = format!("{}-{}", std::process::id(), &secrets::new_token()[..8]);
+    let worker = tokio::spawn(keqing_web::jobs::worker(
+        state.clone(),
+        worker_id,
+        Duration::from_secs(config.job_interval_secs.max(1)),
+        stop_rx,
+    ));
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("listening on {} (is another Keqing running?)", config.listen))?;
+    let addr = listener.local_addr()?;
+    println!("Keqing is ready: http://{addr}/");
+    std::io::stdout().flush().ok();
+    let app = keqing_web::app(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.context("serving HTTP")?;
+    let _ = stop_tx.send(true);
+    let _ = worker.await;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn backup(config: &Config, output: Option<std::path::PathBuf>) -> anyhow::Result<()> {
+    let store = open(config).await?;
+    let target = output.unwrap_or_else(|| {
+        config.data_dir.join("backups").join(format!("keqing-{}.db", chrono::Local::now().format("%Y%m%d-%H%M%S")))
+    });
+    let size = store.backup_to(&target).await?;
+    println!("backup written: {} ({} KiB)", target.display(), size / 1024);
+    Ok(())
+}
+
+fn read_password_stdin() -> anyhow::Result<String> {
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).context("reading the password from standard input")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+fn parse_role_list(values: &[String]) -> anyhow::Result<Vec<Role>> {
+    values.iter().map(|v| v.parse::<Role>().map_err(anyhow::Error::from)).collect()
+}
+
+async fn find_user(store: &Store, username: &str) -> anyhow::Result<keqing_store::users::User> {
+    store.user_by_username(username).await?.with_context(|| format!("no user named {username:?}"))
+}
+
+/// `keqing user …`.
+async fn user(config: &Config, cmd: UserCommand) -> anyhow::Result<()> {
+    let store = open(config).await?;
+    let actor = cli_actor();
+    match cmd {
+        UserCommand::Add { username, name, roles, email, team, password_stdin } => {
+            let team_id = match team {
+                Some(t) => Some(
+                    store
+                        .list_teams()
+                        .await?
+                        .into_iter()
+                        .find(|x| x.name == t)
+                        .map(|x| keqing_core::TeamId(x.id))
+                        .with_context(|| format!("no team named {t:?}"))?,
+                ),
+                None => None,
+            };
+            let (password, generated) =
+                if password_stdin { (read_password_stdin()?, false) } else { (secrets::new_password(), true) };
+            let draft = UserDraft {
+                username,
+                display_name: name,
+                email: email.unwrap_or_default(),
+                password: password.clone(),
+                roles,
+                team: team_id,
+            };
+            let new = draft.parse().map_err(|e| anyhow::anyhow!("{e}"))?;
+            let hash = secrets::hash_password(&new.password)?;
+            let user = store.create_user(&actor, &new, &hash, generated).await?;
+            println!("created user {} (id {})", user.username, user.id);
+            if generated {
+                println!("initial password (shown once, must be changed at first login): {password}");
+            }
+        }
+        UserCommand::List => {
+            println!("{:<6} {:<20} {:<12} {:<28} {}", "id", "username", "name", "roles", "status");
+            for u in store.list_users().await? {
+                let roles: Vec<&str> = u.roles.iter().map(Role::as_str).collect();
+                let status = if u.disabled_at.is_some() { "disabled" } else { "active" };
+                println!("{:<6} {:<20} {:<12} {:<28} {}", u.id, u.username, u.display_name, roles.join(","), status);
+            }
+        }
+        UserCommand::Disable { username } => {
+            let u = find_user(&store, &username).await?;
+            store.set_disabled(&actor, u.id, true).await?;
+            println!("disabled {username}: sessions ended, API tokens revoked");
+        }
+        UserCommand::Enable { username } => {
+            let u = find_user(&store, &username).await?;
+            store.set_disabled(&actor, u.id, false).await?;
+            println!("enabled {username}");
+        }
+        UserCommand::Passwd { username, password_stdin } => {
+            let u = find_user(&store, &username).await?;
+            let (password, generated) =
+                if password_stdin { (read_password_stdin()?, false) } else { (secrets::new_password(), true) };
+            keqing_core::validate::new_password(&password, &u.username).map_err(|p| anyhow::anyhow!("password {p}"))?;
+            let hash = secrets::hash_password(&password)?;
+            store.set_password(&actor, u.id, &hash, generated, None).await?;
+            if generated {
+                println!("new password for {username} (shown once, must be changed at next login): {password}");
+            } else {
+                println!("password changed for {username}");
+            }
+        }
+        UserCommand::Role { username, add, remove } => {
+            let u = find_user(&store, &username).await?;
+            if add.is_empty() && remove.is_empty() {
+                let roles: Vec<&str> = u.roles.iter().map(Role::as_str).collect();
+                println!("{username}: {}", roles.join(", "));
+                return Ok(());
+            }
+            let add = parse_role_list(&add)?;
+            let remove = parse_role_list(&remove)?;
+            let roles: Roles = u.roles.iter().chain(add).filter(|r| !remove.contains(r)).collect();
+            if u.roles.has(Role::Admin) && !roles.has(Role::Admin) {
+                let admins = store
+                    .list_users()
+                    .await?
+                    .into_iter()
+                    .filter(|x| x.roles.has(Role::Admin) && x.disabled_at.is_none())
+                    .count();
+                if admins <= 1 {
+                    bail!("{username} is the last administrator; make someone else admin first");
+                }
+            }
+            let u = store.set_roles(&actor, u.id, roles).await?;
+            let roles: Vec<&str> = u.roles.iter().map(Role::as_str).collect();
+            println!("{username}: {}", roles.join(", "));
+        }
+    }
+    Ok(())
+}
