@@ -196,15 +196,18 @@ pub fn username(value: &str) -> Result<String, Problem> {
     if v.is_empty() {
         return Err(Problem::Required);
     }
-    if v.chars().count() > 32 {
-        return Err(Problem::TooLong { max: 32 });
-    }
-    if v.chars().count() < 2 {
-        return Err(Problem::TooShort { min: 2 });
-    }
     let ok_first = v.starts_with(|c: char| c.is_ascii_alphanumeric());
     let ok_rest = v.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
-    if ok_first && ok_rest { Ok(v) } else { Err(Problem::Invalid { expected: "username" }) }
+    if !(ok_first && ok_rest) {
+        return Err(Problem::Invalid { expected: "username" });
+    }
+    if v.len() > 32 {
+        return Err(Problem::TooLong { max: 32 });
+    }
+    if v.len() < 2 {
+        return Err(Problem::TooShort { min: 2 });
+    }
+    Ok(v)
 }
 
 /// A new password: 10–128 characters, not the username, not one repeated
@@ -324,6 +327,7 @@ mod tests {
         assert_eq!(username("ZhangWei"), Ok("zhangwei".into()));
         assert_eq!(username("li.na-2"), Ok("li.na-2".into()));
         assert_eq!(username("张伟"), Err(Problem::Invalid { expected: "username" }));
+        assert_eq!(username("张"), Err(Problem::Invalid { expected: "username" }));
         assert_eq!(username("-x"), Err(Problem::Invalid { expected: "username" }));
         assert_eq!(username("a"), Err(Problem::TooShort { min: 2 }));
     }

@@ -60,9 +60,14 @@ fn without_position(msg: &str) -> String {
 /// Turns "unknown field `x`, expected …" / "missing field `x`" into the
 /// field's full path and a problem.
 fn field_from_message(path: &str, msg: &str) -> Option<(String, Problem)> {
+    // The path may or may not already end in the field's name.
     let named = |prefix: &str| {
         msg.strip_prefix(prefix).and_then(|rest| rest.split('`').next()).map(|name| {
-            if path.is_empty() || path == "." { name.to_owned() } else { format!("{path}.{name}") }
+            if path.is_empty() || path == "." || path == name || path.ends_with(&format!(".{name}")) {
+                if path.is_empty() || path == "." { name.to_owned() } else { path.to_owned() }
+            } else {
+                format!("{path}.{name}")
+            }
         })
     };
     if let Some(f) = named("unknown field `") {
@@ -76,8 +81,13 @@ fn field_from_message(path: &str, msg: &str) -> Option<(String, Problem)> {
 
 /// Deserializes JSON, mapping every failure to an error naming the field.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
-    if std::str::from_utf8(bytes).is_err() {
+    let Ok(text) = std::str::from_utf8(bytes) else {
         return Err(Error::BadRequest { field: None, detail: "the body is not valid UTF-8".to_owned() });
+    };
+    // Every request body of the API is a JSON object; serde would otherwise
+    // read `[1, 2]` into a struct's fields by position.
+    if !text.trim_start().starts_with('{') {
+        return Err(Error::BadRequest { field: None, detail: "the body must be a JSON object".to_owned() });
     }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut *de).map_err(|e| {

@@ -306,7 +306,7 @@ mod tests {
         }
     }
 
-    /// Every `t("…")` in a template must be in the catalog.
+    /// Every `c.t("…")` in a template must be in the catalog.
     #[test]
     fn every_key_used_in_templates_exists() {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/templates");
@@ -314,7 +314,7 @@ mod tests {
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
             let text = std::fs::read_to_string(&path).unwrap();
-            for piece in text.split("t(\"").skip(1) {
+            for piece in text.split("c.t(\"").skip(1) {
                 let key = &piece[..piece.find('"').unwrap()];
                 if !CATALOG_INDEX.contains_key(key) {
                     missing.push(format!("{}: {key}", path.display()));

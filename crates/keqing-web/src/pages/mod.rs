@@ -107,6 +107,14 @@ impl FormErrors {
         self.0.iter().any(|(f, _)| f == field)
     }
 
+    /// The first message for `field` or any of its elements (`roles[1]`).
+    pub fn get_any(&self, field: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(f, _)| f == field || f.strip_prefix(field).is_some_and(|rest| rest.starts_with('[')))
+            .map_or("", |(_, m)| m.as_str())
+    }
+
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()

@@ -1,0 +1,283 @@
+//! Authorization, table-driven: every route × every kind of user.
+//!
+//! Columns: anonymous, rep (owns `org_a`), outsider (a rep in another team),
+//! clerk (rep's team), manager (manages rep's team), finance, admin.
+//! Out-of-scope records are 404 (no existence leak); role denials are 403.
+//! The test fails if an API route exists that the table does not cover, so
+//! the table grows with every new route.
+
+use crate::helpers::{TestApp, spawn_app};
+use keqing_core::model::{OrganisationDraft, PersonDraft};
+use keqing_core::{OrganisationId, TeamId, UserId};
+use keqing_store::Actor;
+use keqing_store::users::User;
+use reqwest::header::{HeaderMap, HeaderValue};
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+const ROLES: [&str; 7] = ["anonymous", "rep", "outsider", "clerk", "manager", "finance", "admin"];
+
+enum Body {
+    None,
+    Json(&'static str),
+    Form(&'static str),
+}
+
+struct Row {
+    method: &'static str,
+    path: &'static str,
+    body: Body,
+    expect: [u16; 7],
+}
+
+fn row(method: &'static str, path: &'static str, body: Body, expect: [u16; 7]) -> Row {
+    Row { method, path, body, expect }
+}
+
+use Body::{Form, Json, None as NoBody};
+
+fn table() -> Vec<Row> {
+    //                                                              anon rep  out  clerk mgr fin  admin
+    vec![
+        row("GET", "/healthz", NoBody, [200, 200, 200, 200, 200, 200, 200]),
+        row("GET", "/readyz", NoBody, [200, 200, 200, 200, 200, 200, 200]),
+        row("GET", "/api/openapi.json", NoBody, [200, 200, 200, 200, 200, 200, 200]),
+        row("GET", "/api/docs", NoBody, [200, 200, 200, 200, 200, 200, 200]),
+        row("GET", "/assets/app.css", NoBody, [200, 200, 200, 200, 200, 200, 200]),
+        row("GET", "/assets/htmx.min.js", NoBody, [200, 200, 200, 200, 200, 200, 200]),
+        row("GET", "/assets/app.js", NoBody, [200, 200, 200, 200, 200, 200, 200]),
+        row("POST", "/api/v1/auth/token", Json(r#"{"username":"rep_b","password":"correct horse battery"}"#), [201, 201, 201, 201, 201, 201, 201]),
+        row("GET", "/api/v1/me", NoBody, [401, 200, 200, 200, 200, 200, 200]),
+        row("PATCH", "/api/v1/me", Json(r#"{"version":{me_version},"display_name":"新名字"}"#), [401, 200, 200, 200, 200, 200, 200]),
+        row("POST", "/api/v1/me/password", Json(r#"{"current_password":"not it","new_password":"a much longer one"}"#), [401, 422, 422, 422, 422, 422, 422]),
+        row("GET", "/api/v1/tokens", NoBody, [401, 200, 200, 200, 200, 200, 200]),
+        row("POST", "/api/v1/tokens", Json(r#"{"name":"sync"}"#), [401, 201, 201, 201, 201, 201, 201]),
+        row("DELETE", "/api/v1/tokens/{actor_token}", NoBody, [401, 204, 204, 204, 204, 204, 204]),
+        row("GET", "/api/v1/users", NoBody, [401, 403, 403, 200, 200, 200, 200]),
+        row("POST", "/api/v1/users", Json(r#"{"username":"new{uniq}","display_name":"新人","roles":["rep"]}"#), [401, 403, 403, 403, 403, 403, 201]),
+        row("GET", "/api/v1/users/{rep}", NoBody, [401, 403, 403, 200, 200, 200, 200]),
+        row("PATCH", "/api/v1/users/{new_user}", Json(r#"{"version":1,"display_name":"改"}"#), [401, 403, 403, 403, 403, 403, 200]),
+        row("PUT", "/api/v1/users/{new_user}/roles", Json(r#"{"roles":["rep","clerk"]}"#), [401, 403, 403, 403, 403, 403, 200]),
+        row("POST", "/api/v1/users/{new_user}/disable", NoBody, [401, 403, 403, 403, 403, 403, 200]),
+        row("POST", "/api/v1/users/{new_user}/enable", NoBody, [401, 403, 403, 403, 403, 403, 200]),
+        row("POST", "/api/v1/users/{new_user}/password", Json("{}"), [401, 403, 403, 403, 403, 403, 200]),
+        row("GET", "/api/v1/teams", NoBody, [401, 403, 403, 200, 200, 200, 200]),
+        row("POST", "/api/v1/teams", Json(r#"{"name":"团队{uniq}"}"#), [401, 403, 403, 403, 403, 403, 201]),
+        row("PATCH", "/api/v1/teams/{new_team}", Json(r#"{"version":1,"name":"改名{uniq}"}"#), [401, 403, 403, 403, 403, 403, 200]),
+        row("DELETE", "/api/v1/teams/{new_team}", NoBody, [401, 403, 403, 403, 403, 403, 204]),
+        row("GET", "/api/v1/audit", NoBody, [401, 403, 403, 403, 200, 403, 200]),
+        row("GET", "/api/v1/audit.csv", NoBody, [401, 403, 403, 403, 200, 403, 200]),
+        row("GET", "/api/v1/organisations", NoBody, [401, 200, 200, 200, 200, 200, 200]),
+        row("POST", "/api/v1/organisations", Json(r#"{"name":"新店","kind":"supermarket"}"#), [401, 201, 201, 403, 201, 403, 201]),
+        row("GET", "/api/v1/organisations/{org_a}", NoBody, [401, 200, 404, 200, 200, 200, 200]),
+        row("PATCH", "/api/v1/organisations/{new_org_a}", Json(r#"{"version":1,"notes":"改"}"#), [401, 200, 404, 403, 200, 403, 200]),
+        row("DELETE", "/api/v1/organisations/{new_org_a}", NoBody, [401, 403, 403, 403, 204, 403, 204]),
+        row("GET", "/api/v1/people", NoBody, [401, 200, 200, 200, 200, 200, 200]),
+        row("POST", "/api/v1/people", Json(r#"{"name":"李建华"}"#), [401, 201, 201, 403, 201, 403, 201]),
+        row("GET", "/api/v1/people/{person_a}", NoBody, [401, 200, 404, 200, 200, 200, 200]),
+        row("PATCH", "/api/v1/people/{new_person_a}", Json(r#"{"version":1,"position":"店长"}"#), [401, 200, 404, 403, 200, 403, 200]),
+        row("DELETE", "/api/v1/people/{new_person_a}", NoBody, [401, 403, 403, 403, 204, 403, 204]),
+        // Pages: anonymous visitors are sent to the login form (303).
+        row("GET", "/login", NoBody, [200, 303, 303, 303, 303, 303, 303]),
+        row("GET", "/lang?to=en&next=/login", NoBody, [303, 303, 303, 303, 303, 303, 303]),
+        row("GET", "/", NoBody, [303, 200, 200, 200, 200, 200, 200]),
+        row("GET", "/account", NoBody, [303, 200, 200, 200, 200, 200, 200]),
+        row("GET", "/password", NoBody, [303, 200, 200, 200, 200, 200, 200]),
+        row("POST", "/password", Form("current_password=wrong&new_password=abcdefghijkl&confirm=abcdefghijkl"), [303, 422, 422, 422, 422, 422, 422]),
+        row("POST", "/account/language", Form("locale="), [303, 303, 303, 303, 303, 303, 303]),
+        row("POST", "/account/tokens", Form("name=phone"), [303, 200, 200, 200, 200, 200, 200]),
+        row("POST", "/account/tokens/{actor_token}/revoke", NoBody, [303, 303, 303, 303, 303, 303, 303]),
+        row("GET", "/audit", NoBody, [303, 403, 403, 403, 200, 403, 200]),
+        row("GET", "/admin/users", NoBody, [303, 403, 403, 403, 403, 403, 200]),
+        row("POST", "/admin/users", Form("username=p{uniq}&display_name=X&role=rep"), [303, 403, 403, 403, 403, 403, 200]),
+        row("GET", "/admin/users/{rep}", NoBody, [303, 403, 403, 403, 403, 403, 200]),
+        row("POST", "/admin/users/{new_user}", Form("version=1&display_name=Y&role=rep"), [303, 403, 403, 403, 403, 403, 303]),
+        row("POST", "/admin/users/{new_user}/disable", NoBody, [303, 403, 403, 403, 403, 403, 303]),
+        row("POST", "/admin/users/{new_user}/enable", NoBody, [303, 403, 403, 403, 403, 403, 303]),
+        row("POST", "/admin/users/{new_user}/reset-password", NoBody, [303, 403, 403, 403, 403, 403, 200]),
+        row("GET", "/admin/teams", NoBody, [303, 403, 403, 403, 403, 403, 200]),
+        row("POST", "/admin/teams", Form("name=T{uniq}"), [303, 403, 403, 403, 403, 403, 303]),
+        row("POST", "/admin/teams/{new_team}", Form("version=1&name=U{uniq}"), [303, 403, 403, 403, 403, 403, 303]),
+        row("POST", "/admin/teams/{new_team}/delete", NoBody, [303, 403, 403, 403, 403, 403, 303]),
+        row("GET", "/no/such/page", NoBody, [404, 404, 404, 404, 404, 404, 404]),
+        row("GET", "/api/v1/no-such-thing", NoBody, [404, 404, 404, 404, 404, 404, 404]),
+        row("PUT", "/api/v1/me", Json("{}"), [405, 405, 405, 405, 405, 405, 405]),
+        // Last: it ends the session.
+        row("POST", "/logout", NoBody, [303, 303, 303, 303, 303, 303, 303]),
+    ]
+}
+
+struct Company {
+    users: Vec<Option<User>>,
+    clients: Vec<reqwest::Client>,
+    rep: User,
+    team: TeamId,
+    org_a: OrganisationId,
+    person_a: i64,
+}
+
+async fn company(app: &TestApp) -> Company {
+    let mgr = app.user("mgr", &["manager"], None).await;
+    let team = app.team("云南销售部", Some(mgr.id), None).await;
+    let mgr2 = app.user("mgr2", &["manager"], None).await;
+    let team2 = app.team("贵州销售部", Some(mgr2.id), None).await;
+    let rep = app.user("rep_a", &["rep"], Some(team)).await;
+    app.user("rep_b", &["rep"], Some(team)).await;
+    let outsider = app.user("rep_x", &["rep"], Some(team2)).await;
+    let clerk = app.user("clerk", &["clerk"], Some(team)).await;
+    let finance = app.user("finance", &["finance"], None).await;
+    let admin = app.user("admin", &["admin"], None).await;
+    let org_a = new_org(app, rep.id).await;
+    let person_a = new_person(app, rep.id, Some(org_a)).await;
+    let users = vec![None, Some(rep.clone()), Some(outsider), Some(clerk), Some(mgr), Some(finance), Some(admin)];
+    let mut clients = Vec::new();
+    for u in &users {
+        clients.push(client_for(app, u.as_ref().map(|u| u.username.as_str())).await);
+    }
+    Company { users, clients, rep, team, org_a, person_a }
+}
+
+/// A browser for `username` (or an anonymous one that has fetched the login
+/// page, so its form posts pass CSRF and reach the authentication check),
+/// sending its CSRF token as a header on every request.
+async fn client_for(app: &TestApp, username: Option<&str>) -> reqwest::Client {
+    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+    let plain =
+        reqwest::Client::builder().cookie_provider(jar.clone()).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let login_csrf = app.form_csrf(&plain, "/login").await;
+    let csrf = match username {
+        None => login_csrf,
+        Some(username) => {
+            let resp = plain
+                .post(app.url("/login"))
+                .form(&[("csrf", login_csrf.as_str()), ("username", username), ("password", crate::helpers::PASSWORD)])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(resp.status(), 303, "login of {username}");
+            app.form_csrf(&plain, "/account").await
+        }
+    };
+    let mut h = HeaderMap::new();
+    h.insert("x-csrf-token", HeaderValue::from_str(&csrf).unwrap());
+    reqwest::Client::builder()
+        .cookie_provider(jar)
+        .default_headers(h)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+async fn new_org(app: &TestApp, owner: UserId) -> OrganisationId {
+    let d = OrganisationDraft { name: "佳佳超市".into(), kind: "supermarket".into(), owner: Some(owner), ..Default::default() }
+        .parse()
+        .unwrap();
+    app.store.create_organisation(&Actor::system("test"), &keqing_core::Scope::All, &d).await.unwrap().id
+}
+
+async fn new_person(app: &TestApp, owner: UserId, org: Option<OrganisationId>) -> i64 {
+    let d = PersonDraft { name: "李建华".into(), organisation: org, owner: Some(owner), ..Default::default() }.parse().unwrap();
+    app.store.create_person(&Actor::system("test"), &keqing_core::Scope::All, &d).await.unwrap().id.0
+}
+
+static UNIQ: AtomicU32 = AtomicU32::new(0);
+
+/// Fills the placeholders of a path or body, creating fresh records for
+/// the ones a request will change, so every request meets the same state.
+async fn fill(app: &TestApp, co: &Company, who: usize, text: &str) -> String {
+    let mut s = text.to_owned();
+    if s.contains("{uniq}") {
+        s = s.replace("{uniq}", &UNIQ.fetch_add(1, Ordering::SeqCst).to_string());
+    }
+    s = s.replace("{rep}", &co.rep.id.to_string());
+    s = s.replace("{org_a}", &co.org_a.to_string());
+    s = s.replace("{person_a}", &co.person_a.to_string());
+    if s.contains("{new_org_a}") {
+        s = s.replace("{new_org_a}", &new_org(app, co.rep.id).await.to_string());
+    }
+    if s.contains("{new_person_a}") {
+        s = s.replace("{new_person_a}", &new_person(app, co.rep.id, Some(co.org_a)).await.to_string());
+    }
+    if s.contains("{new_user}") {
+        let n = UNIQ.fetch_add(1, Ordering::SeqCst);
+        s = s.replace("{new_user}", &app.user(&format!("target{n}"), &["rep"], Some(co.team)).await.id.to_string());
+    }
+    if s.contains("{new_team}") {
+        let n = UNIQ.fetch_add(1, Ordering::SeqCst);
+        s = s.replace("{new_team}", &app.team(&format!("临时{n}"), None, None).await.to_string());
+    }
+    if s.contains("{actor_token}") {
+        let owner = co.users[who].as_ref().map_or(co.rep.id, |u| u.id);
+        let (_, hash, prefix) = keqing_web::auth::new_api_token();
+        let t = app.store.create_token(&Actor::system("test"), owner, "t", &hash, &prefix).await.unwrap();
+        s = s.replace("{actor_token}", &t.id.to_string());
+    }
+    if s.contains("{me_version}") {
+        let v = match &co.users[who] {
+            Some(u) => app.store.user(u.id).await.unwrap().version,
+            None => 1,
+        };
+        s = s.replace("{me_version}", &v.to_string());
+    }
+    s
+}
+
+#[tokio::test]
+async fn every_route_answers_every_kind_of_user_as_the_table_says() {
+    let app = spawn_app().await;
+    let co = company(&app).await;
+    let mut failures = Vec::new();
+    for r in table() {
+        for who in 0..ROLES.len() {
+            let path = fill(&app, &co, who, r.path).await;
+            let client = &co.clients[who];
+            let method = reqwest::Method::from_bytes(r.method.as_bytes()).unwrap();
+            let mut req = client.request(method, app.url(&path));
+            req = match &r.body {
+                NoBody => req,
+                Json(b) => req.header("content-type", "application/json").body(fill(&app, &co, who, b).await),
+                Form(b) => {
+                    req.header("content-type", "application/x-www-form-urlencoded").body(fill(&app, &co, who, b).await)
+                }
+            };
+            let resp = req.send().await.unwrap();
+            let got = resp.status().as_u16();
+            if got != r.expect[who] {
+                let body = resp.text().await.unwrap_or_default();
+                failures.push(format!(
+                    "{} {} as {}: expected {}, got {got}: {}",
+                    r.method,
+                    path,
+                    ROLES[who],
+                    r.expect[who],
+                    body.chars().take(200).collect::<String>()
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// The table must name every operation of the OpenAPI document.
+#[test]
+fn the_table_covers_every_api_route() {
+    let doc = serde_json::to_value(keqing_web::openapi()).unwrap();
+    let mut documented = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            documented.insert((method.to_uppercase(), normalise(path)));
+        }
+    }
+    let tested: BTreeSet<(String, String)> =
+        table().iter().map(|r| (r.method.to_owned(), normalise(r.path.split('?').next().unwrap()))).collect();
+    let missing: Vec<_> = documented.difference(&tested).collect();
+    assert!(missing.is_empty(), "routes without an authorization row: {missing:#?}");
+}
+
+/// `/api/v1/users/{id}` and `/api/v1/users/{new_user}` are the same route.
+fn normalise(path: &str) -> String {
+    path.split('/')
+        .map(|seg| if seg.starts_with('{') && seg.ends_with('}') { "{}" } else { seg })
+        .collect::<Vec<_>>()
+        .join("/")
+}

@@ -1,0 +1,7 @@
+//! Black-box tests of the HTTP API and pages, over a real socket.
+
+mod authz;
+mod bad_input;
+mod helpers;
+mod security;
+mod records;
