@@ -31,7 +31,8 @@ pub fn verify(password: &str, stored: &str) -> bool {
 
 /// A hash of a password nobody knows, verified against when the account
 /// does not exist so that a login takes the same time either way.
-pub const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$6yI7pVbk9J9oB0Y3yW0tU1Q8m8mYq7qz3n0iT0m2Q3Q";
+pub const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$6yI7pVbk9J9oB0Y3yW0tU1Q8m8mYq7qz3n0iT0m2Q3Q";
 
 #[cfg(test)]
 mod tests {

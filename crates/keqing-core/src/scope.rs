@@ -133,10 +133,10 @@ impl OrgChart {
             return Scope::All;
         }
         let mut owners = self.reach(user);
-        if roles.has(Role::Clerk) {
-            if let Some(team) = self.team_of(user) {
-                owners.extend(self.people_in(&self.subtree([team])));
-            }
+        if roles.has(Role::Clerk)
+            && let Some(team) = self.team_of(user)
+        {
+            owners.extend(self.people_in(&self.subtree([team])));
         }
         Scope::Owners(owners)
     }

@@ -55,7 +55,7 @@ pub(crate) async fn write(tx: &mut Tx, actor: &Actor, at: DateTime<Utc>, e: NewE
         .bind(&e.entity_id)
         .bind(e.owner.map(|u| u.0))
         .bind(&e.summary)
-        .bind(&changes)
+        .bind(changes)
         .bind(&actor.ip)
         .execute(c)
         .await

@@ -5,9 +5,9 @@
 //! are not blocked for longer than the copy's read transaction). PostgreSQL
 //! has its own tools: use `pg_dump`.
 
+use crate::Store;
 use crate::db::{Db, run};
 use crate::error::{Result, StoreError};
-use crate::Store;
 use std::path::Path;
 
 impl Store {

@@ -27,7 +27,12 @@ impl Store {
     /// Loads the demo company, unless it is there already. Every record gets
     /// its audit entry, as if typed in by `actor`.
     #[tracing::instrument(skip_all)]
-    pub async fn load_demo(&self, actor: &Actor, company: &demo::DemoCompany, password_hash: &str) -> Result<DemoOutcome> {
+    pub async fn load_demo(
+        &self,
+        actor: &Actor,
+        company: &demo::DemoCompany,
+        password_hash: &str,
+    ) -> Result<DemoOutcome> {
         let first = company.users.first().map(|u| u.username).unwrap_or_default();
         if self.user_by_username(first).await?.is_some() {
             return Ok(DemoOutcome::AlreadyLoaded);
@@ -50,7 +55,11 @@ impl Store {
             })?;
             for r in u.roles {
                 run!(tx.exec(), |c| {
-                    sqlx::query("INSERT INTO user_role (user_id, role) VALUES ($1, $2)").bind(id).bind(*r).execute(c).await
+                    sqlx::query("INSERT INTO user_role (user_id, role) VALUES ($1, $2)")
+                        .bind(id)
+                        .bind(*r)
+                        .execute(c)
+                        .await
                 })?;
             }
             let snapshot = json!({"username": u.username, "display_name": u.display_name, "roles": u.roles});
@@ -105,7 +114,8 @@ impl Store {
                 .fetch_one(c)
                 .await
             })?;
-            let snapshot = json!({"name": o.name, "kind": o.kind, "phone": o.phone, "address": o.address, "owner_id": owner});
+            let snapshot =
+                json!({"name": o.name, "kind": o.kind, "phone": o.phone, "address": o.address, "owner_id": owner});
             audit::record(&mut tx, actor, at, "organisation", id, Some(UserId(owner)), &o.name, None, Some(&snapshot))
                 .await?;
             org_ids.push((id, owner));
@@ -130,7 +140,8 @@ impl Store {
             })?;
             let snapshot = json!({"name": p.name, "gender": p.gender, "phone": p.phone, "wechat": p.wechat,
                 "organisation_id": org, "position": p.position, "owner_id": owner});
-            audit::record(&mut tx, actor, at, "person", id, Some(UserId(owner)), &p.name, None, Some(&snapshot)).await?;
+            audit::record(&mut tx, actor, at, "person", id, Some(UserId(owner)), &p.name, None, Some(&snapshot))
+                .await?;
         }
         tx.commit().await?;
         Ok(DemoOutcome::Loaded {

@@ -58,12 +58,7 @@ impl Store {
     }
 
     /// Claims the oldest due job for `worker` until `lease_until`.
-    pub async fn claim_job(
-        &self,
-        worker: &str,
-        now: DateTime<Utc>,
-        lease_until: DateTime<Utc>,
-    ) -> Result<Option<Job>> {
+    pub async fn claim_job(&self, worker: &str, now: DateTime<Utc>, lease_until: DateTime<Utc>) -> Result<Option<Job>> {
         let skip_locked = match self.engine() {
             Engine::Postgres => " FOR UPDATE SKIP LOCKED",
             Engine::Sqlite => "",
@@ -102,7 +97,14 @@ impl Store {
 
     /// Records a failed attempt: the job runs again at `retry_at`, or is
     /// marked failed when it has used all its attempts.
-    pub async fn fail_job(&self, job: &Job, worker: &str, error: &str, now: DateTime<Utc>, retry_at: DateTime<Utc>) -> Result<()> {
+    pub async fn fail_job(
+        &self,
+        job: &Job,
+        worker: &str,
+        error: &str,
+        now: DateTime<Utc>,
+        retry_at: DateTime<Utc>,
+    ) -> Result<()> {
         let give_up = job.attempts >= job.max_attempts;
         let mut c = self.db.conn().await?;
         run!(c.exec(), |c| {

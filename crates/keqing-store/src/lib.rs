@@ -2,7 +2,7 @@
 //!
 //! Every read and write of Keqing's data goes through [`Store`]. It runs on
 //! an embedded SQLite file by default and on PostgreSQL when the database URL
-//! says so; the same functions, the same SQL (see [`db`]), one set of
+//! says so; the same functions, the same SQL (see the `db` module), one set of
 //! migrations per engine embedded in the binary.
 //!
 //! Two rules hold for every function here:
@@ -119,9 +119,7 @@ impl Store {
                 .await?;
             Db::Postgres(pool)
         } else {
-            return Err(StoreError::Config(
-                "the database URL must start with sqlite:// or postgres://".to_owned(),
-            ));
+            return Err(StoreError::Config("the database URL must start with sqlite:// or postgres://".to_owned()));
         };
         Ok(Store { db })
     }
@@ -151,6 +149,18 @@ impl Store {
         let one: i64 = db::exec!(c.exec(), |c| sqlx::query_scalar("SELECT CAST(1 AS BIGINT)").fetch_one(c).await)?;
         debug_assert_eq!(one, 1);
         Ok(())
+    }
+
+    /// For SQLite, the settings a pooled connection runs with:
+    /// `(journal_mode, foreign_keys, synchronous)` — expected `("wal", true, 2)`
+    /// (2 is FULL). `None` on PostgreSQL.
+    pub async fn sqlite_settings(&self) -> Result<Option<(String, bool, i64)>, StoreError> {
+        let Db::Sqlite(pool) = &self.db else { return Ok(None) };
+        let mut c = pool.acquire().await?;
+        let journal: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&mut *c).await?;
+        let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys").fetch_one(&mut *c).await?;
+        let sync: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(&mut *c).await?;
+        Ok(Some((journal, fk == 1, sync)))
     }
 
     /// Closes every pooled connection (on shutdown; lets SQLite checkpoint).

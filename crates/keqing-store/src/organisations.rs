@@ -109,7 +109,8 @@ pub(crate) fn like_pattern(text: &str) -> String {
 
 async fn load(src: &mut impl Source, scope: &Scope, id: OrganisationId) -> Result<Organisation> {
     let sql = format!("{SELECT} WHERE o.organisation_id = $1{}", scope_sql("o.owner_user_id", scope));
-    let row: Option<Row> = exec!(src.exec(), |c| sqlx::query_as(AssertSqlSafe(sql)).bind(id.0).fetch_optional(c).await)?;
+    let row: Option<Row> =
+        exec!(src.exec(), |c| sqlx::query_as(AssertSqlSafe(sql)).bind(id.0).fetch_optional(c).await)?;
     row.map(Organisation::from).ok_or(StoreError::NotFound)
 }
 
@@ -171,7 +172,12 @@ impl Store {
 
     /// Creates an organisation owned by someone in scope.
     #[tracing::instrument(skip_all)]
-    pub async fn create_organisation(&self, actor: &Actor, scope: &Scope, d: &OrganisationData) -> Result<Organisation> {
+    pub async fn create_organisation(
+        &self,
+        actor: &Actor,
+        scope: &Scope,
+        d: &OrganisationData,
+    ) -> Result<Organisation> {
         let at = now();
         let mut tx = self.db.begin().await?;
         check_owner(&mut tx, scope, d.owner).await?;
@@ -237,15 +243,31 @@ impl Store {
             return Err(conflict(&load(&mut tx, scope, id).await?));
         }
         let after = load(&mut tx, &Scope::All, id).await?;
-        audit::record(&mut tx, actor, at, "organisation", id.0, Some(after.owner_id), &after.name, Some(&before), Some(&after))
-            .await?;
+        audit::record(
+            &mut tx,
+            actor,
+            at,
+            "organisation",
+            id.0,
+            Some(after.owner_id),
+            &after.name,
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
         tx.commit().await?;
         Ok(after)
     }
 
     /// Deletes an organisation if `version` is current. Its people stay,
     /// without an organisation; its last values stay in the audit log.
-    pub async fn delete_organisation(&self, actor: &Actor, scope: &Scope, id: OrganisationId, version: i64) -> Result<()> {
+    pub async fn delete_organisation(
+        &self,
+        actor: &Actor,
+        scope: &Scope,
+        id: OrganisationId,
+        version: i64,
+    ) -> Result<()> {
         let at = now();
         let mut tx = self.db.begin().await?;
         let before = load(&mut tx, scope, id).await?;
@@ -259,8 +281,18 @@ impl Store {
         if n == 0 {
             return Err(conflict(&before));
         }
-        audit::record(&mut tx, actor, at, "organisation", id.0, Some(before.owner_id), &before.name, Some(&before), None)
-            .await?;
+        audit::record(
+            &mut tx,
+            actor,
+            at,
+            "organisation",
+            id.0,
+            Some(before.owner_id),
+            &before.name,
+            Some(&before),
+            None,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -100,7 +100,8 @@ impl From<Row> for Person {
     }
 }
 
-const SELECT: &str = "SELECT p.person_id, p.name, p.gender, p.phone, p.wechat, p.organisation_id, o.name AS organisation_name,
+const SELECT: &str =
+    "SELECT p.person_id, p.name, p.gender, p.phone, p.wechat, p.organisation_id, o.name AS organisation_name,
     p.position, p.notes, p.owner_user_id, u.display_name AS owner_name, p.version, p.created_at, p.updated_at
     FROM person p JOIN app_user u ON u.user_id = p.owner_user_id
     LEFT JOIN organisation o ON o.organisation_id = p.organisation_id";
@@ -118,17 +119,16 @@ pub struct PersonFilter {
 
 async fn load(src: &mut impl Source, scope: &Scope, id: PersonId) -> Result<Person> {
     let sql = format!("{SELECT} WHERE p.person_id = $1{}", scope_sql("p.owner_user_id", scope));
-    let row: Option<Row> = exec!(src.exec(), |c| sqlx::query_as(AssertSqlSafe(sql)).bind(id.0).fetch_optional(c).await)?;
+    let row: Option<Row> =
+        exec!(src.exec(), |c| sqlx::query_as(AssertSqlSafe(sql)).bind(id.0).fetch_optional(c).await)?;
     row.map(Person::from).ok_or(StoreError::NotFound)
 }
 
 /// A person may only be attached to an organisation the caller can reach.
 async fn check_organisation(src: &mut impl Source, scope: &Scope, org: Option<OrganisationId>) -> Result<()> {
     let Some(org) = org else { return Ok(()) };
-    let sql = format!(
-        "SELECT COUNT(*) FROM organisation WHERE organisation_id = $1{}",
-        scope_sql("owner_user_id", scope)
-    );
+    let sql =
+        format!("SELECT COUNT(*) FROM organisation WHERE organisation_id = $1{}", scope_sql("owner_user_id", scope));
     let n: i64 = exec!(src.exec(), |c| sqlx::query_scalar(AssertSqlSafe(sql)).bind(org.0).fetch_one(c).await)?;
     if n == 0 { Err(StoreError::invalid("organisation_id", Problem::UnknownReference)) } else { Ok(()) }
 }
@@ -204,7 +204,8 @@ impl Store {
             .await
         })?;
         let person = load(&mut tx, &Scope::All, PersonId(id)).await?;
-        audit::record(&mut tx, actor, at, "person", id, Some(person.owner_id), &person.name, None, Some(&person)).await?;
+        audit::record(&mut tx, actor, at, "person", id, Some(person.owner_id), &person.name, None, Some(&person))
+            .await?;
         tx.commit().await?;
         Ok(person)
     }
@@ -254,7 +255,18 @@ impl Store {
             return Err(conflict(&load(&mut tx, scope, id).await?));
         }
         let after = load(&mut tx, &Scope::All, id).await?;
-        audit::record(&mut tx, actor, at, "person", id.0, Some(after.owner_id), &after.name, Some(&before), Some(&after)).await?;
+        audit::record(
+            &mut tx,
+            actor,
+            at,
+            "person",
+            id.0,
+            Some(after.owner_id),
+            &after.name,
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -266,12 +278,17 @@ impl Store {
         let mut tx = self.db.begin().await?;
         let before = load(&mut tx, scope, id).await?;
         let n = run!(tx.exec(), |c| {
-            sqlx::query("DELETE FROM person WHERE person_id = $1 AND version = $2").bind(id.0).bind(version).execute(c).await
+            sqlx::query("DELETE FROM person WHERE person_id = $1 AND version = $2")
+                .bind(id.0)
+                .bind(version)
+                .execute(c)
+                .await
         })?;
         if n == 0 {
             return Err(conflict(&before));
         }
-        audit::record(&mut tx, actor, at, "person", id.0, Some(before.owner_id), &before.name, Some(&before), None).await?;
+        audit::record(&mut tx, actor, at, "person", id.0, Some(before.owner_id), &before.name, Some(&before), None)
+            .await?;
         tx.commit().await?;
         Ok(())
     }

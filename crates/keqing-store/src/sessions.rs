@@ -67,7 +67,15 @@ impl Store {
     /// busy user does not write on every request.
     pub async fn session(&self, token_hash: &str, now: DateTime<Utc>, idle: Duration) -> Result<Option<SessionInfo>> {
         let mut c = self.db.conn().await?;
-        let row: Option<(i64, i64, String, DateTime<Utc>, DateTime<Utc>)> = exec!(c.exec(), |c| {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            session_id: i64,
+            user_id: i64,
+            csrf_token: String,
+            last_seen_at: DateTime<Utc>,
+            expires_at: DateTime<Utc>,
+        }
+        let row: Option<Row> = exec!(c.exec(), |c| {
             sqlx::query_as(
                 "SELECT s.session_id, s.user_id, s.csrf_token, s.last_seen_at, s.expires_at
                  FROM session s JOIN app_user u ON u.user_id = s.user_id
@@ -78,7 +86,7 @@ impl Store {
             .fetch_optional(c)
             .await
         })?;
-        let Some((session_id, user_id, csrf_token, mut last_seen_at, mut expires_at)) = row else {
+        let Some(Row { session_id, user_id, csrf_token, mut last_seen_at, mut expires_at }) = row else {
             return Ok(None);
         };
         if now - last_seen_at > Duration::minutes(1) {

@@ -87,10 +87,10 @@ async fn check_refs(tx: &mut Tx, team: Option<TeamId>, data: &TeamData) -> Resul
         if n == 0 {
             return Err(StoreError::invalid("parent_team_id", Problem::UnknownReference));
         }
-        if let Some(t) = team {
-            if chart_in(tx).await?.would_cycle(t, p) {
-                return Err(StoreError::invalid("parent_team_id", Problem::Rule { rule: "team_cycle" }));
-            }
+        if let Some(t) = team
+            && chart_in(tx).await?.would_cycle(t, p)
+        {
+            return Err(StoreError::invalid("parent_team_id", Problem::Rule { rule: "team_cycle" }));
         }
     }
     Ok(())

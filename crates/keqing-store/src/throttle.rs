@@ -39,10 +39,9 @@ impl Store {
         n: u32,
     ) -> Result<Option<DateTime<Utc>>> {
         let (sql, value) = match key {
-            ThrottleKey::Account(u) => (
-                "SELECT at FROM login_failure WHERE username = $1 AND at > $2 ORDER BY at DESC LIMIT 1 OFFSET $3",
-                u,
-            ),
+            ThrottleKey::Account(u) => {
+                ("SELECT at FROM login_failure WHERE username = $1 AND at > $2 ORDER BY at DESC LIMIT 1 OFFSET $3", u)
+            }
             ThrottleKey::Address(ip) => {
                 ("SELECT at FROM login_failure WHERE ip = $1 AND at > $2 ORDER BY at DESC LIMIT 1 OFFSET $3", ip)
             }
@@ -57,7 +56,10 @@ impl Store {
     /// Forgets an account's failures after a successful login.
     pub async fn clear_login_failures(&self, username: &str) -> Result<()> {
         let mut c = self.db.conn().await?;
-        run!(c.exec(), |c| sqlx::query("DELETE FROM login_failure WHERE username = $1").bind(username).execute(c).await)?;
+        run!(c.exec(), |c| sqlx::query("DELETE FROM login_failure WHERE username = $1")
+            .bind(username)
+            .execute(c)
+            .await)?;
         Ok(())
     }
 

@@ -87,10 +87,15 @@ impl Store {
             return Ok(before);
         }
         run!(tx.exec(), |c| {
-            sqlx::query("UPDATE api_token SET revoked_at = $1 WHERE api_token_id = $2").bind(at).bind(id).execute(c).await
+            sqlx::query("UPDATE api_token SET revoked_at = $1 WHERE api_token_id = $2")
+                .bind(at)
+                .bind(id)
+                .execute(c)
+                .await
         })?;
         let after = ApiToken { revoked_at: Some(at), ..before.clone() };
-        audit::record(&mut tx, actor, at, "api_token", id, Some(user), &after.name, Some(&before), Some(&after)).await?;
+        audit::record(&mut tx, actor, at, "api_token", id, Some(user), &after.name, Some(&before), Some(&after))
+            .await?;
         tx.commit().await?;
         Ok(after)
     }

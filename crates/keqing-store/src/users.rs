@@ -106,8 +106,7 @@ fn snapshot(u: &User) -> serde_json::Value {
 
 async fn roles_of(tx_or_conn: crate::db::Exec<'_>, ids: &[i64]) -> Result<BTreeMap<i64, Roles>> {
     let sql = format!("SELECT user_id, role FROM user_role WHERE user_id IN ({})", id_list(ids.iter().copied()));
-    let rows: Vec<(i64, String)> =
-        exec!(tx_or_conn, |c| sqlx::query_as(AssertSqlSafe(sql)).fetch_all(c).await)?;
+    let rows: Vec<(i64, String)> = exec!(tx_or_conn, |c| sqlx::query_as(AssertSqlSafe(sql)).fetch_all(c).await)?;
     let mut out: BTreeMap<i64, Roles> = BTreeMap::new();
     for (id, role) in rows {
         // The CHECK constraint keeps unknown roles out; skip rather than fail.
@@ -260,14 +259,16 @@ impl Store {
         let mut change = UserChange::begin(self, id, Some(version)).await?;
         team_exists(&mut change.tx, ch.team_id).await?;
         run!(change.tx.exec(), |c| {
-            sqlx::query("UPDATE app_user SET display_name = $1, email = $2, team_id = $3, locale = $4 WHERE user_id = $5")
-                .bind(&ch.display_name)
-                .bind(&ch.email)
-                .bind(ch.team_id.map(|t| t.0))
-                .bind(&ch.locale)
-                .bind(id.0)
-                .execute(c)
-                .await
+            sqlx::query(
+                "UPDATE app_user SET display_name = $1, email = $2, team_id = $3, locale = $4 WHERE user_id = $5",
+            )
+            .bind(&ch.display_name)
+            .bind(&ch.email)
+            .bind(ch.team_id.map(|t| t.0))
+            .bind(&ch.locale)
+            .bind(id.0)
+            .execute(c)
+            .await
         })?;
         change.finish(actor, Action::Update).await
     }
@@ -293,7 +294,10 @@ impl Store {
                 .await
         })?;
         if disabled {
-            run!(change.tx.exec(), |c| sqlx::query("DELETE FROM session WHERE user_id = $1").bind(id.0).execute(c).await)?;
+            run!(change.tx.exec(), |c| sqlx::query("DELETE FROM session WHERE user_id = $1")
+                .bind(id.0)
+                .execute(c)
+                .await)?;
             run!(change.tx.exec(), |c| {
                 sqlx::query("UPDATE api_token SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
                     .bind(at)
@@ -349,10 +353,10 @@ impl UserChange {
     async fn begin(store: &Store, id: UserId, expected_version: Option<i64>) -> Result<UserChange> {
         let mut tx = store.db.begin().await?;
         let before = load(&mut tx, id).await?;
-        if let Some(v) = expected_version {
-            if v != before.version {
-                return Err(StoreError::Conflict { version: before.version, current: snapshot(&before) });
-            }
+        if let Some(v) = expected_version
+            && v != before.version
+        {
+            return Err(StoreError::Conflict { version: before.version, current: snapshot(&before) });
         }
         Ok(UserChange { tx, before, at: now() })
     }
@@ -362,12 +366,14 @@ impl UserChange {
         // The version condition catches a concurrent writer on PostgreSQL,
         // where the read in `begin` took no lock.
         let bumped = run!(self.tx.exec(), |c| {
-            sqlx::query("UPDATE app_user SET version = version + 1, updated_at = $1 WHERE user_id = $2 AND version = $3")
-                .bind(self.at)
-                .bind(id.0)
-                .bind(self.before.version)
-                .execute(c)
-                .await
+            sqlx::query(
+                "UPDATE app_user SET version = version + 1, updated_at = $1 WHERE user_id = $2 AND version = $3",
+            )
+            .bind(self.at)
+            .bind(id.0)
+            .bind(self.before.version)
+            .execute(c)
+            .await
         })?;
         if bumped == 0 {
             let current = load(&mut self.tx, id).await?;

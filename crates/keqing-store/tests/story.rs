@@ -93,7 +93,10 @@ async fn a_team_cannot_become_its_own_ancestor_and_the_chart_scopes_managers() {
             .unwrap();
         let mgr = user(&store, "mgr", &["manager"], Some(TeamId(region.id))).await;
         let city = store
-            .create_team(&cli(), &TeamData { name: "云南".into(), parent: Some(TeamId(region.id)), manager: Some(mgr.id) })
+            .create_team(
+                &cli(),
+                &TeamData { name: "云南".into(), parent: Some(TeamId(region.id)), manager: Some(mgr.id) },
+            )
             .await
             .unwrap();
         let rep = user(&store, "rep1", &["rep"], Some(TeamId(city.id))).await;
@@ -154,7 +157,11 @@ async fn every_change_is_audited_with_before_and_after() {
         let o2 = store.update_organisation(&actor, &scope, o.id, o.version, &d).await.unwrap();
         assert_eq!(o2.version, o.version + 1);
         store.delete_organisation(&actor, &scope, o.id, o2.version).await.unwrap();
-        let filter = AuditFilter { entity: Some("organisation".into()), entity_id: Some(o.id.to_string()), ..Default::default() };
+        let filter = AuditFilter {
+            entity: Some("organisation".into()),
+            entity_id: Some(o.id.to_string()),
+            ..Default::default()
+        };
         let entries = store.list_audit(&Scope::All, &filter, 10, 0).await.unwrap();
         let actions: Vec<&str> = entries.iter().map(|e| e.action.as_str()).collect();
         assert_eq!(actions, ["delete", "update", "create"], "{:?}", db.backend);
@@ -409,7 +416,8 @@ async fn an_online_backup_is_a_complete_database_and_postgres_is_told_to_use_pg_
         match db.backend {
             keqing_test_db::Backend::Sqlite => {
                 assert!(store.backup_to(&target).await.unwrap() > 0);
-                let copy = Store::open(&format!("sqlite://{}", target.display()), &StoreOptions::default()).await.unwrap();
+                let copy =
+                    Store::open(&format!("sqlite://{}", target.display()), &StoreOptions::default()).await.unwrap();
                 assert_eq!(copy.count_users().await.unwrap(), 1);
                 assert!(store.backup_to(&target).await.is_err(), "never overwrites");
             }

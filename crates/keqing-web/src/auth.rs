@@ -137,7 +137,14 @@ pub async fn login(state: &AppState, username: &str, password: &str, ip: &str) -
             let actor = Actor { user_id: Some(c.user.id), name: c.user.username.clone(), ip: Some(ip.to_owned()) };
             state
                 .store
-                .audit_event(&actor, Action::Login, "session", &c.user.id.to_string(), &c.user.username, serde_json::json!({}))
+                .audit_event(
+                    &actor,
+                    Action::Login,
+                    "session",
+                    &c.user.id.to_string(),
+                    &c.user.username,
+                    serde_json::json!({}),
+                )
                 .await?;
             Ok(c.user)
         }

@@ -175,11 +175,8 @@ async fn build_ctx(
     path: &str,
 ) -> Result<(Ctx, Option<String>), Error> {
     let (identity, session_csrf) = resolve_identity(state, headers).await?;
-    let lang = identity
-        .as_ref()
-        .and_then(|i| i.user.locale.as_deref())
-        .and_then(Lang::from_tag)
-        .unwrap_or(fallback_lang);
+    let lang =
+        identity.as_ref().and_then(|i| i.user.locale.as_deref()).and_then(Lang::from_tag).unwrap_or(fallback_lang);
     let mut fresh = None;
     let csrf = match session_csrf {
         Some(c) => c,
@@ -293,7 +290,8 @@ async fn check_csrf(state: &AppState, ctx: &Ctx, req: Request) -> Result<Request
         .and_then(|q| form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "csrf").map(|(_, v)| v.into_owned()));
     let (req, form_token) = if header_token.is_none() && content_type == "application/x-www-form-urlencoded" {
         let (parts, body) = req.into_parts();
-        let bytes = axum::body::to_bytes(body, state.settings.max_body_bytes).await.map_err(|_| Error::PayloadTooLarge)?;
+        let bytes =
+            axum::body::to_bytes(body, state.settings.max_body_bytes).await.map_err(|_| Error::PayloadTooLarge)?;
         let token = form_urlencoded::parse(&bytes).find(|(k, _)| k == "csrf").map(|(_, v)| v.into_owned());
         (Request::from_parts(parts, Body::from(bytes)), token)
     } else {

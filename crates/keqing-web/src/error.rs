@@ -1,7 +1,7 @@
 //! The one error type of the HTTP layer.
 //!
 //! A handler returns [`Error`]; its `IntoResponse` sets the status and
-//! attaches an [`ErrorReport`] to the response. The request-context
+//! attaches an `ErrorReport` to the response. The request-context
 //! middleware then writes the body in the reader's language: JSON under
 //! `/api` (always `{"error": {"code", "message", "fields"?, …}}`), an HTML
 //! page elsewhere. Internal errors are logged with their cause chain here and
@@ -119,14 +119,8 @@ pub(crate) struct ErrorReport {
 
 impl Error {
     fn report(&self) -> ErrorReport {
-        let base = |status, code, key| ErrorReport {
-            status,
-            code,
-            key,
-            fields: Vec::new(),
-            current: None,
-            retry_after: None,
-        };
+        let base =
+            |status, code, key| ErrorReport { status, code, key, fields: Vec::new(), current: None, retry_after: None };
         match self {
             Error::BadRequest { field, detail } => {
                 let mut r = base(StatusCode::BAD_REQUEST, "bad_request", "error.bad_request");

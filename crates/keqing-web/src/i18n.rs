@@ -48,13 +48,11 @@ impl Lang {
         for part in header.split(',') {
             let mut bits = part.split(';');
             let tag = bits.next().unwrap_or("").trim();
-            let q = bits
-                .find_map(|b| b.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()))
-                .unwrap_or(1.0);
-            if let Some(lang) = Lang::from_tag(tag) {
-                if best.is_none_or(|(bq, _)| q > bq) {
-                    best = Some((q, lang));
-                }
+            let q = bits.find_map(|b| b.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok())).unwrap_or(1.0);
+            if let Some(lang) = Lang::from_tag(tag)
+                && best.is_none_or(|(bq, _)| q > bq)
+            {
+                best = Some((q, lang));
             }
         }
         best.map(|(_, l)| l)
@@ -109,7 +107,11 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("home.customers", "我负责的客户", "Customers in my reach"),
     ("home.organisations", "客户单位", "Organisations"),
     ("home.people", "客户联系人", "People"),
-    ("home.next", "更多功能（客户档案、今日待办、客情费）将陆续上线。", "More (customer archive, today's agenda, expenses) is on its way."),
+    (
+        "home.next",
+        "更多功能（客户档案、今日待办、客情费）将陆续上线。",
+        "More (customer archive, today's agenda, expenses) is on its way.",
+    ),
     ("home.admin_tasks", "管理员提醒", "Admin notices"),
     ("home.jobs_failed", "后台任务失败", "Background jobs failed"),
     ("password.title", "修改密码", "Change password"),
@@ -120,13 +122,21 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("password.mismatch", "两次输入的新密码不一致。", "The two new passwords differ."),
     ("password.wrong_current", "当前密码不正确。", "The current password is wrong."),
     ("password.changed", "密码已修改。", "Your password has been changed."),
-    ("password.hint", "至少 10 个字符；长度比复杂度更重要。", "At least 10 characters; length matters more than symbols."),
+    (
+        "password.hint",
+        "至少 10 个字符；长度比复杂度更重要。",
+        "At least 10 characters; length matters more than symbols.",
+    ),
     ("profile.title", "我的账户", "My account"),
     ("profile.language", "界面语言", "Language"),
     ("profile.language_auto", "跟随浏览器", "Follow the browser"),
     ("profile.saved", "已保存。", "Saved."),
     ("tokens.title", "API 令牌", "API tokens"),
-    ("tokens.help", "令牌用于程序调用 JSON API（Authorization: Bearer …）。令牌只显示一次，请妥善保存。", "Tokens let programs call the JSON API (Authorization: Bearer …). A token is shown once: keep it safe."),
+    (
+        "tokens.help",
+        "令牌用于程序调用 JSON API（Authorization: Bearer …）。令牌只显示一次，请妥善保存。",
+        "Tokens let programs call the JSON API (Authorization: Bearer …). A token is shown once: keep it safe.",
+    ),
     ("tokens.name", "名称", "Name"),
     ("tokens.prefix", "开头", "Starts with"),
     ("tokens.created", "创建时间", "Created"),
@@ -150,7 +160,11 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("users.enable", "启用", "Enable"),
     ("users.reset_password", "重置密码", "Reset password"),
     ("users.initial_password", "初始密码", "Initial password"),
-    ("users.initial_password_hint", "留空则自动生成；用户首次登录须修改。", "Leave empty to generate one; the user must change it at first login."),
+    (
+        "users.initial_password_hint",
+        "留空则自动生成；用户首次登录须修改。",
+        "Leave empty to generate one; the user must change it at first login.",
+    ),
     ("users.created", "用户已创建。初始密码（只显示一次）：", "User created. Initial password (shown once):"),
     ("users.password_reset", "密码已重置。新密码（只显示一次）：", "Password reset. New password (shown once):"),
     ("users.save", "保存", "Save"),
@@ -210,17 +224,37 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("error.validation", "请检查标出的字段。", "Please check the fields marked."),
     ("error.unauthenticated", "请先登录。", "Please log in."),
     ("error.forbidden", "您没有权限执行此操作。", "You are not allowed to do this."),
-    ("error.csrf", "表单已过期或来源不明，请刷新页面后重试。", "The form has expired or did not come from Keqing. Reload the page and try again."),
+    (
+        "error.csrf",
+        "表单已过期或来源不明，请刷新页面后重试。",
+        "The form has expired or did not come from Keqing. Reload the page and try again.",
+    ),
     ("error.not_found", "找不到该页面或记录。", "This page or record does not exist."),
     ("error.method_not_allowed", "不支持该请求方法。", "This method is not allowed here."),
-    ("error.conflict", "该记录已被他人修改，请查看最新内容后再保存。", "Someone else changed this record. Review the current values and save again."),
+    (
+        "error.conflict",
+        "该记录已被他人修改，请查看最新内容后再保存。",
+        "Someone else changed this record. Review the current values and save again.",
+    ),
     ("error.too_large", "提交的内容太大。", "The request is too large."),
-    ("error.unsupported_media_type", "请以 JSON 格式提交（Content-Type: application/json）。", "Send JSON (Content-Type: application/json)."),
+    (
+        "error.unsupported_media_type",
+        "请以 JSON 格式提交（Content-Type: application/json）。",
+        "Send JSON (Content-Type: application/json).",
+    ),
     ("error.too_many_requests", "请求过于频繁，请稍后再试。", "Too many requests. Please try again later."),
-    ("error.internal", "服务器内部错误，已记录。请稍后再试。", "Internal error; it has been logged. Please try again later."),
+    (
+        "error.internal",
+        "服务器内部错误，已记录。请稍后再试。",
+        "Internal error; it has been logged. Please try again later.",
+    ),
     ("error.unavailable", "数据库暂时不可用。", "The database is unavailable."),
     ("error.home", "回到首页", "Back to the home page"),
-    ("notice.calendar_missing", "下一年度的法定节假日安排尚未导入，相关期限将标记为暂定。", "Next year's statutory holiday schedule has not been imported; deadlines in it are provisional."),
+    (
+        "notice.calendar_missing",
+        "下一年度的法定节假日安排尚未导入，相关期限将标记为暂定。",
+        "Next year's statutory holiday schedule has not been imported; deadlines in it are provisional.",
+    ),
 ];
 
 static CATALOG_INDEX: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> =
@@ -230,15 +264,33 @@ static CATALOG_INDEX: LazyLock<HashMap<&'static str, (&'static str, &'static str
 pub fn problem(lang: Lang, p: &Problem) -> String {
     let zh = lang == Lang::Zh;
     match p {
-        Problem::Required => if zh { "必填".into() } else { "is required".into() },
+        Problem::Required => {
+            if zh {
+                "必填".into()
+            } else {
+                "is required".into()
+            }
+        }
         Problem::TooLong { max } => {
-            if zh { format!("不能超过 {max} 个字符") } else { format!("must be at most {max} characters") }
+            if zh {
+                format!("不能超过 {max} 个字符")
+            } else {
+                format!("must be at most {max} characters")
+            }
         }
         Problem::TooShort { min } => {
-            if zh { format!("至少需要 {min} 个字符") } else { format!("must be at least {min} characters") }
+            if zh {
+                format!("至少需要 {min} 个字符")
+            } else {
+                format!("must be at least {min} characters")
+            }
         }
         Problem::ControlCharacters => {
-            if zh { "包含不可见的控制字符".into() } else { "contains control characters".into() }
+            if zh {
+                "包含不可见的控制字符".into()
+            } else {
+                "contains control characters".into()
+            }
         }
         Problem::Invalid { expected } => {
             let what = match (*expected, zh) {
@@ -259,14 +311,32 @@ pub fn problem(lang: Lang, p: &Problem) -> String {
             if zh { format!("不是有效的{what}") } else { format!("is not a valid {what}") }
         }
         Problem::OutOfRange { min, max } => {
-            if zh { format!("必须在 {min} 到 {max} 之间") } else { format!("must be between {min} and {max}") }
+            if zh {
+                format!("必须在 {min} 到 {max} 之间")
+            } else {
+                format!("must be between {min} and {max}")
+            }
         }
         Problem::NotOneOf { allowed } => {
-            if zh { format!("必须是以下之一：{}", allowed.join("、")) } else { format!("must be one of: {}", allowed.join(", ")) }
+            if zh {
+                format!("必须是以下之一：{}", allowed.join("、"))
+            } else {
+                format!("must be one of: {}", allowed.join(", "))
+            }
         }
-        Problem::Taken => if zh { "已被占用".into() } else { "is already taken".into() },
+        Problem::Taken => {
+            if zh {
+                "已被占用".into()
+            } else {
+                "is already taken".into()
+            }
+        }
         Problem::UnknownReference => {
-            if zh { "指向的记录不存在或无权访问".into() } else { "refers to a record that does not exist or is out of reach".into() }
+            if zh {
+                "指向的记录不存在或无权访问".into()
+            } else {
+                "refers to a record that does not exist or is out of reach".into()
+            }
         }
         Problem::Rule { rule } => match (*rule, zh) {
             ("password_equals_username", true) => "密码不能与用户名相同".into(),

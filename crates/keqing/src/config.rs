@@ -97,7 +97,12 @@ impl Config {
             }
             None => fig = fig.merge(Toml::file("keqing.toml")),
         }
-        fig = fig.merge(Env::prefixed("KEQING_").ignore(&["test_pg_url", "require_pg", "test_backend", "require_browser"]));
+        fig = fig.merge(Env::prefixed("KEQING_").ignore(&[
+            "test_pg_url",
+            "require_pg",
+            "test_backend",
+            "require_browser",
+        ]));
         fig.extract().map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))
     }
 
@@ -119,6 +124,7 @@ impl Config {
 }
 
 #[cfg(test)]
+#[allow(clippy::result_large_err)] // figment::Jail's error type, not ours
 mod tests {
     use super::*;
 

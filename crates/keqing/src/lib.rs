@@ -115,7 +115,12 @@ async fn demo(store: &Store) -> anyhow::Result<()> {
             println!(
                 "demo users (password {}): {}",
                 keqing_core::demo::DEMO_PASSWORD,
-                company.users.iter().map(|u| format!("{} ({})", u.username, u.roles.join("+"))).collect::<Vec<_>>().join(", ")
+                company
+                    .users
+                    .iter()
+                    .map(|u| format!("{} ({})", u.username, u.roles.join("+")))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             );
         }
         keqing_store::demo::DemoOutcome::AlreadyLoaded => println!("demo company already loaded"),
@@ -180,6 +185,12 @@ async fn serve(config: Config, with_demo: bool) -> anyhow::Result<()> {
 }
 
 async fn backup(config: &Config, output: Option<std::path::PathBuf>) -> anyhow::Result<()> {
+    if config.database_url().starts_with("postgres") {
+        bail!(
+            "keqing backup copies the embedded SQLite database; for PostgreSQL use its own tools, e.g.\n  \
+             pg_dump --format=custom --file=keqing.dump \"$KEQING_DATABASE_URL\""
+        );
+    }
     let store = open(config).await?;
     let target = output.unwrap_or_else(|| {
         config.data_dir.join("backups").join(format!("keqing-{}.db", chrono::Local::now().format("%Y%m%d-%H%M%S")))
@@ -240,7 +251,7 @@ async fn user(config: &Config, cmd: UserCommand) -> anyhow::Result<()> {
             }
         }
         UserCommand::List => {
-            println!("{:<6} {:<20} {:<12} {:<28} {}", "id", "username", "name", "roles", "status");
+            println!("{:<6} {:<20} {:<12} {:<28} status", "id", "username", "name", "roles");
             for u in store.list_users().await? {
                 let roles: Vec<&str> = u.roles.iter().map(Role::as_str).collect();
                 let status = if u.disabled_at.is_some() { "disabled" } else { "active" };

@@ -122,7 +122,8 @@ mod tests {
 
     #[test]
     fn every_problem_is_reported_at_once() {
-        let bad = OrganisationDraft { name: "".into(), kind: "bank".into(), phone: "123".into(), owner: None, ..draft() };
+        let bad =
+            OrganisationDraft { name: "".into(), kind: "bank".into(), phone: "123".into(), owner: None, ..draft() };
         let e = bad.parse().unwrap_err();
         assert_eq!(e.get("name"), Some(&Problem::Required));
         assert!(matches!(e.get("kind"), Some(Problem::NotOneOf { .. })));

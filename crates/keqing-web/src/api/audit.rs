@@ -150,7 +150,16 @@ pub async fn export_audit(
         let changes = e.changes.0.to_string();
         crate::csv::row(
             &mut out,
-            &[&at, &e.actor_name, &e.action, &e.entity, &e.entity_id, &e.summary, &changes, e.ip.as_deref().unwrap_or("")],
+            &[
+                &at,
+                &e.actor_name,
+                &e.action,
+                &e.entity,
+                &e.entity_id,
+                &e.summary,
+                &changes,
+                e.ip.as_deref().unwrap_or(""),
+            ],
         );
     }
     Ok((

@@ -100,7 +100,9 @@ fn type_name(s: &Value) -> String {
             let fmt = text(s, "format");
             if fmt.is_empty() { t.clone() } else { format!("{t} ({fmt})") }
         }
-        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).filter(|t| *t != "null").collect::<Vec<_>>().join(" | "),
+        Some(Value::Array(ts)) => {
+            ts.iter().filter_map(Value::as_str).filter(|t| *t != "null").collect::<Vec<_>>().join(" | ")
+        }
         _ => "object".to_owned(),
     }
 }
@@ -178,8 +180,10 @@ fn build(doc: &Value) -> DocsPage {
         .map(|ss| {
             ss.iter()
                 .map(|(name, s)| {
-                    let required: Vec<&str> =
-                        s["required"].as_array().map(|r| r.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+                    let required: Vec<&str> = s["required"]
+                        .as_array()
+                        .map(|r| r.iter().filter_map(Value::as_str).collect())
+                        .unwrap_or_default();
                     Schema {
                         name: name.clone(),
                         description: text(s, "description"),
@@ -210,7 +214,10 @@ fn build(doc: &Value) -> DocsPage {
     }
 }
 
-async fn docs_page(State(_): State<AppState>, axum::Extension(doc): axum::Extension<Document>) -> Result<impl IntoResponse> {
+async fn docs_page(
+    State(_): State<AppState>,
+    axum::Extension(doc): axum::Extension<Document>,
+) -> Result<impl IntoResponse> {
     let page = build(&doc.0);
     Ok(Html(page.render().map_err(|e| Error::Internal(e.into()))?))
 }

@@ -61,11 +61,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 fn me(auth: &Auth, user: &keqing_store::users::User) -> Me {
     Me {
         user: UserOut::from(user),
-        permissions: Permission::ALL
-            .iter()
-            .filter(|p| user.roles.can(**p))
-            .map(|p| format!("{p:?}"))
-            .collect(),
+        permissions: Permission::ALL.iter().filter(|p| user.roles.can(**p)).map(|p| format!("{p:?}")).collect(),
         authenticated_by: match auth.via {
             Via::Session { .. } => "session",
             Via::Token => "token",
@@ -108,7 +104,10 @@ pub async fn change_own_password(state: &AppState, auth: &Auth, current: &str, n
     match crate::auth::login(state, &auth.user.username, current, &auth.ctx.ip).await {
         Ok(_) => {}
         Err(crate::auth::LoginError::Invalid) => {
-            return Err(Error::Validation(FieldErrors::one("current_password", Problem::Rule { rule: "wrong_password" })));
+            return Err(Error::Validation(FieldErrors::one(
+                "current_password",
+                Problem::Rule { rule: "wrong_password" },
+            )));
         }
         Err(e) => return Err(e.into()),
     }

@@ -133,9 +133,11 @@ pub struct VersionQuery {
 }
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list_organisations, create_organisation))
-        .routes(routes!(get_organisation, patch_organisation, delete_organisation))
+    OpenApiRouter::new().routes(routes!(list_organisations, create_organisation)).routes(routes!(
+        get_organisation,
+        patch_organisation,
+        delete_organisation
+    ))
 }
 
 /// Organisations in my scope, by name.

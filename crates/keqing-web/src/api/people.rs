@@ -146,9 +146,11 @@ pub struct PersonQuery {
 }
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list_people, create_person))
-        .routes(routes!(get_person, patch_person, delete_person))
+    OpenApiRouter::new().routes(routes!(list_people, create_person)).routes(routes!(
+        get_person,
+        patch_person,
+        delete_person
+    ))
 }
 
 /// People in my scope, by name.
@@ -165,13 +167,22 @@ pub async fn list_people(
         PersonFilter { q: q.q, organisation: q.organisation_id.map(OrganisationId), owner: q.owner_id.map(UserId) };
     let scope = auth.customer_scope(&state).await?;
     let (items, total) = state.store.list_people(&scope, &filter, limit, offset).await?;
-    Ok(axum::Json(Page { items: items.iter().map(|p| PersonOut::for_viewer(p, &auth)).collect(), total, limit, offset }))
+    Ok(axum::Json(Page {
+        items: items.iter().map(|p| PersonOut::for_viewer(p, &auth)).collect(),
+        total,
+        limit,
+        offset,
+    }))
 }
 
 /// One person in my scope (404 otherwise).
 #[utoipa::path(get, path = "/api/v1/people/{id}", tag = "people", params(("id" = i64, Path)),
     responses((status = 200, body = PersonOut), (status = 404, body = super::ErrorBody)))]
-pub async fn get_person(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> Result<axum::Json<PersonOut>> {
+pub async fn get_person(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> Result<axum::Json<PersonOut>> {
     auth.require(Permission::ReadCustomers)?;
     let scope = auth.customer_scope(&state).await?;
     Ok(axum::Json(PersonOut::for_viewer(&state.store.person(&scope, PersonId(id)).await?, &auth)))

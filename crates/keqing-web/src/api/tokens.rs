@@ -3,9 +3,9 @@
 use super::no_content;
 use crate::AppState;
 use crate::auth::{Auth, login, new_api_token};
+use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::extract::{Json, Path};
-use crate::context::Ctx;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
@@ -85,7 +85,9 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 fn token_name(name: Option<&str>) -> Result<String> {
     match name {
         None => Ok("API".to_owned()),
-        Some(n) => validate::required_line(n, limits::LABEL).map_err(|p| Error::Validation(FieldErrors::one("name", p))),
+        Some(n) => {
+            validate::required_line(n, limits::LABEL).map_err(|p| Error::Validation(FieldErrors::one("name", p)))
+        }
     }
 }
 

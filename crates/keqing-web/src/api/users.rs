@@ -293,7 +293,11 @@ pub async fn guard_last_admin(state: &AppState, target: UserId, removing_admin: 
 /// become orphans for their manager to reassign (admin).
 #[utoipa::path(post, path = "/api/v1/users/{id}/disable", tag = "users", params(("id" = i64, Path)),
     responses((status = 200, body = UserOut), (status = 404, body = super::ErrorBody)))]
-pub async fn disable_user(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> Result<axum::Json<UserOut>> {
+pub async fn disable_user(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> Result<axum::Json<UserOut>> {
     auth.require(Permission::ManageUsers)?;
     guard_last_admin(&state, UserId(id), true).await?;
     Ok(axum::Json(UserOut::from(&state.store.set_disabled(&auth.actor(), UserId(id), true).await?)))
@@ -302,7 +306,11 @@ pub async fn disable_user(State(state): State<AppState>, auth: Auth, Path(id): P
 /// Enables a disabled user again (admin).
 #[utoipa::path(post, path = "/api/v1/users/{id}/enable", tag = "users", params(("id" = i64, Path)),
     responses((status = 200, body = UserOut), (status = 404, body = super::ErrorBody)))]
-pub async fn enable_user(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> Result<axum::Json<UserOut>> {
+pub async fn enable_user(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> Result<axum::Json<UserOut>> {
     auth.require(Permission::ManageUsers)?;
     Ok(axum::Json(UserOut::from(&state.store.set_disabled(&auth.actor(), UserId(id), false).await?)))
 }

@@ -34,7 +34,11 @@ struct PasswordPage {
 }
 
 async fn password_form(auth: Auth) -> Result<Response> {
-    render(&PasswordPage { c: Chrome::new(&auth.ctx), must_change: auth.user.must_change_password, errors: FormErrors::default() })
+    render(&PasswordPage {
+        c: Chrome::new(&auth.ctx),
+        must_change: auth.user.must_change_password,
+        errors: FormErrors::default(),
+    })
 }
 
 #[derive(Deserialize)]
@@ -86,7 +90,13 @@ struct NoticeQuery {
     notice: Option<String>,
 }
 
-async fn account_page(state: &AppState, auth: &Auth, notice: Option<&str>, new_secret: Option<String>, errors: FormErrors) -> Result<Response> {
+async fn account_page(
+    state: &AppState,
+    auth: &Auth,
+    notice: Option<&str>,
+    new_secret: Option<String>,
+    errors: FormErrors,
+) -> Result<Response> {
     let user = state.store.user(auth.user.id).await?;
     let mut c = Chrome::new(&auth.ctx);
     c = match notice {
@@ -98,7 +108,11 @@ async fn account_page(state: &AppState, auth: &Auth, notice: Option<&str>, new_s
     render(&AccountPage { c, locale: user.locale.unwrap_or_default(), tokens, new_secret, errors })
 }
 
-async fn account(State(state): State<AppState>, auth: Auth, crate::extract::Query(q): crate::extract::Query<NoticeQuery>) -> Result<Response> {
+async fn account(
+    State(state): State<AppState>,
+    auth: Auth,
+    crate::extract::Query(q): crate::extract::Query<NoticeQuery>,
+) -> Result<Response> {
     account_page(&state, &auth, q.notice.as_deref(), None, FormErrors::default()).await
 }
 

@@ -146,13 +146,26 @@ async fn create_user(State(state): State<AppState>, auth: Auth, body: String) ->
     match outcome {
         Ok(user) => {
             let password = generated.unwrap_or_else(|| f.password.clone());
-            users_page(&state, &auth, NewUserForm::default(), vec!["rep".into()], FormErrors::default(), Some((user.username, password)))
-                .await
+            users_page(
+                &state,
+                &auth,
+                NewUserForm::default(),
+                vec!["rep".into()],
+                FormErrors::default(),
+                Some((user.username, password)),
+            )
+            .await
         }
         Err(Error::Validation(e)) => {
-            let mut resp =
-                users_page(&state, &auth, NewUserForm { password: String::new(), ..f }, picked, FormErrors::from(auth.ctx.lang, &e), None)
-                    .await?;
+            let mut resp = users_page(
+                &state,
+                &auth,
+                NewUserForm { password: String::new(), ..f },
+                picked,
+                FormErrors::from(auth.ctx.lang, &e),
+                None,
+            )
+            .await?;
             *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(resp)
         }
@@ -182,7 +195,14 @@ struct NoticeQuery {
     notice: Option<String>,
 }
 
-async fn edit_page(state: &AppState, auth: &Auth, id: UserId, errors: FormErrors, new_password: Option<String>, notice: bool) -> Result<Response> {
+async fn edit_page(
+    state: &AppState,
+    auth: &Auth,
+    id: UserId,
+    errors: FormErrors,
+    new_password: Option<String>,
+    notice: bool,
+) -> Result<Response> {
     let user = state.store.user(id).await?;
     let mut c = Chrome::new(&auth.ctx);
     if notice {
@@ -198,7 +218,12 @@ async fn edit_page(state: &AppState, auth: &Auth, id: UserId, errors: FormErrors
     })
 }
 
-async fn edit_user(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, Query(q): Query<NoticeQuery>) -> Result<Response> {
+async fn edit_user(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response> {
     auth.require(Permission::ManageUsers)?;
     edit_page(&state, &auth, UserId(id), FormErrors::default(), None, q.notice.is_some()).await
 }
@@ -298,7 +323,14 @@ impl TeamsPage {
 
 /// Teams in tree order (parents before children), with depth.
 fn tree(teams: &[Team], users: &[User]) -> Vec<TeamRow> {
-    fn walk(parent: Option<i64>, depth: usize, teams: &[Team], users: &[User], out: &mut Vec<TeamRow>, seen: &mut Vec<i64>) {
+    fn walk(
+        parent: Option<i64>,
+        depth: usize,
+        teams: &[Team],
+        users: &[User],
+        out: &mut Vec<TeamRow>,
+        seen: &mut Vec<i64>,
+    ) {
         for t in teams.iter().filter(|t| t.parent_team_id == parent) {
             if seen.contains(&t.id) {
                 continue;
@@ -372,11 +404,16 @@ async fn create_team(State(state): State<AppState>, auth: Auth, Form(f): Form<Te
     team_outcome(&state, &auth, r).await
 }
 
-async fn save_team(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, Form(f): Form<TeamForm>) -> Result<Response> {
+async fn save_team(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Form(f): Form<TeamForm>,
+) -> Result<Response> {
     auth.require(Permission::ManageUsers)?;
-    let version = f.version.ok_or_else(|| {
-        Error::Validation(FieldErrors::one("version", keqing_core::validate::Problem::Required))
-    })?;
+    let version = f
+        .version
+        .ok_or_else(|| Error::Validation(FieldErrors::one("version", keqing_core::validate::Problem::Required)))?;
     let r = match team_data(&f) {
         Ok(d) => state.store.update_team(&auth.actor(), TeamId(id), version, &d).await.map_err(Error::from),
         Err(e) => Err(e),

@@ -7,11 +7,11 @@ use crate::context::{Ctx, LANG_COOKIE, SESSION_COOKIE, Via, set_cookie};
 use crate::error::Result;
 use crate::extract::{Form, Query};
 use askama::Template;
+use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use serde::Deserialize;
 
 pub(crate) fn router() -> Router<AppState> {
@@ -63,10 +63,20 @@ struct LoginForm {
     next: Option<String>,
 }
 
-async fn login_submit(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, Form(f): Form<LoginForm>) -> Result<Response> {
+async fn login_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Result<Response> {
     let next = safe_next(f.next.as_deref());
     let failed = |key: &'static str, status: StatusCode, retry: Option<u64>| -> Result<Response> {
-        let page = LoginPage { c: Chrome::new(&ctx), username: f.username.clone(), next: next.clone(), error: Some(ctx.lang.t(key)) };
+        let page = LoginPage {
+            c: Chrome::new(&ctx),
+            username: f.username.clone(),
+            next: next.clone(),
+            error: Some(ctx.lang.t(key)),
+        };
         let mut resp = render(&page)?;
         *resp.status_mut() = status;
         if let Some(s) = retry {
@@ -80,8 +90,10 @@ async fn login_submit(State(state): State<AppState>, ctx: Ctx, headers: HeaderMa
             let token = start_session(&state, &user, &ctx, ua).await?;
             let max_age = state.settings.session_idle.num_seconds();
             let mut resp = Redirect::to(if user.must_change_password { "/password" } else { &next }).into_response();
-            resp.headers_mut()
-                .append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, &token, max_age, true, state.settings.secure_cookies));
+            resp.headers_mut().append(
+                header::SET_COOKIE,
+                set_cookie(SESSION_COOKIE, &token, max_age, true, state.settings.secure_cookies),
+            );
             Ok(resp)
         }
         Err(LoginError::Invalid) => failed("login.failed", StatusCode::UNAUTHORIZED, None),
@@ -97,7 +109,8 @@ async fn logout(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
         state.store.delete_session(token_hash).await?;
     }
     let mut resp = Redirect::to("/login?notice=logged_out").into_response();
-    resp.headers_mut().append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", 0, true, state.settings.secure_cookies));
+    resp.headers_mut()
+        .append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", 0, true, state.settings.secure_cookies));
     Ok(resp)
 }
 

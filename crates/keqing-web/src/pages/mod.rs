@@ -155,10 +155,18 @@ pub(crate) fn error_page(lang: Lang, report: &ErrorReport, ctx: Option<&Ctx>) ->
         fields: report.fields.iter().map(|(f, t)| (f.clone(), report.field_text(lang, t))).collect(),
         c,
     };
-    Html(page.render().unwrap_or_else(|e| format!("<!doctype html><title>error</title><p>{}</p><!-- {e} -->", report.code)))
+    Html(
+        page.render()
+            .unwrap_or_else(|e| format!("<!doctype html><title>error</title><p>{}</p><!-- {e} -->", report.code)),
+    )
 }
 
 /// Every page route.
 pub fn router() -> Router<AppState> {
-    Router::new().merge(login::router()).merge(home::router()).merge(account::router()).merge(admin::router()).merge(audit::router())
+    Router::new()
+        .merge(login::router())
+        .merge(home::router())
+        .merge(account::router())
+        .merge(admin::router())
+        .merge(audit::router())
 }

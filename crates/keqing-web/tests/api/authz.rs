@@ -46,36 +46,86 @@ fn table() -> Vec<Row> {
         row("GET", "/assets/app.css", NoBody, [200, 200, 200, 200, 200, 200, 200]),
         row("GET", "/assets/htmx.min.js", NoBody, [200, 200, 200, 200, 200, 200, 200]),
         row("GET", "/assets/app.js", NoBody, [200, 200, 200, 200, 200, 200, 200]),
-        row("POST", "/api/v1/auth/token", Json(r#"{"username":"rep_b","password":"correct horse battery"}"#), [201, 201, 201, 201, 201, 201, 201]),
+        row(
+            "POST",
+            "/api/v1/auth/token",
+            Json(r#"{"username":"rep_b","password":"correct horse battery"}"#),
+            [201, 201, 201, 201, 201, 201, 201],
+        ),
         row("GET", "/api/v1/me", NoBody, [401, 200, 200, 200, 200, 200, 200]),
-        row("PATCH", "/api/v1/me", Json(r#"{"version":{me_version},"display_name":"新名字"}"#), [401, 200, 200, 200, 200, 200, 200]),
-        row("POST", "/api/v1/me/password", Json(r#"{"current_password":"not it","new_password":"a much longer one"}"#), [401, 422, 422, 422, 422, 422, 422]),
+        row(
+            "PATCH",
+            "/api/v1/me",
+            Json(r#"{"version":{me_version},"display_name":"新名字"}"#),
+            [401, 200, 200, 200, 200, 200, 200],
+        ),
+        row(
+            "POST",
+            "/api/v1/me/password",
+            Json(r#"{"current_password":"not it","new_password":"a much longer one"}"#),
+            [401, 422, 422, 422, 422, 422, 422],
+        ),
         row("GET", "/api/v1/tokens", NoBody, [401, 200, 200, 200, 200, 200, 200]),
         row("POST", "/api/v1/tokens", Json(r#"{"name":"sync"}"#), [401, 201, 201, 201, 201, 201, 201]),
         row("DELETE", "/api/v1/tokens/{actor_token}", NoBody, [401, 204, 204, 204, 204, 204, 204]),
         row("GET", "/api/v1/users", NoBody, [401, 403, 403, 200, 200, 200, 200]),
-        row("POST", "/api/v1/users", Json(r#"{"username":"new{uniq}","display_name":"新人","roles":["rep"]}"#), [401, 403, 403, 403, 403, 403, 201]),
+        row(
+            "POST",
+            "/api/v1/users",
+            Json(r#"{"username":"new{uniq}","display_name":"新人","roles":["rep"]}"#),
+            [401, 403, 403, 403, 403, 403, 201],
+        ),
         row("GET", "/api/v1/users/{rep}", NoBody, [401, 403, 403, 200, 200, 200, 200]),
-        row("PATCH", "/api/v1/users/{new_user}", Json(r#"{"version":1,"display_name":"改"}"#), [401, 403, 403, 403, 403, 403, 200]),
-        row("PUT", "/api/v1/users/{new_user}/roles", Json(r#"{"roles":["rep","clerk"]}"#), [401, 403, 403, 403, 403, 403, 200]),
+        row(
+            "PATCH",
+            "/api/v1/users/{new_user}",
+            Json(r#"{"version":1,"display_name":"改"}"#),
+            [401, 403, 403, 403, 403, 403, 200],
+        ),
+        row(
+            "PUT",
+            "/api/v1/users/{new_user}/roles",
+            Json(r#"{"roles":["rep","clerk"]}"#),
+            [401, 403, 403, 403, 403, 403, 200],
+        ),
         row("POST", "/api/v1/users/{new_user}/disable", NoBody, [401, 403, 403, 403, 403, 403, 200]),
         row("POST", "/api/v1/users/{new_user}/enable", NoBody, [401, 403, 403, 403, 403, 403, 200]),
         row("POST", "/api/v1/users/{new_user}/password", Json("{}"), [401, 403, 403, 403, 403, 403, 200]),
         row("GET", "/api/v1/teams", NoBody, [401, 403, 403, 200, 200, 200, 200]),
         row("POST", "/api/v1/teams", Json(r#"{"name":"团队{uniq}"}"#), [401, 403, 403, 403, 403, 403, 201]),
-        row("PATCH", "/api/v1/teams/{new_team}", Json(r#"{"version":1,"name":"改名{uniq}"}"#), [401, 403, 403, 403, 403, 403, 200]),
+        row(
+            "PATCH",
+            "/api/v1/teams/{new_team}",
+            Json(r#"{"version":1,"name":"改名{uniq}"}"#),
+            [401, 403, 403, 403, 403, 403, 200],
+        ),
         row("DELETE", "/api/v1/teams/{new_team}", NoBody, [401, 403, 403, 403, 403, 403, 204]),
         row("GET", "/api/v1/audit", NoBody, [401, 403, 403, 403, 200, 403, 200]),
         row("GET", "/api/v1/audit.csv", NoBody, [401, 403, 403, 403, 200, 403, 200]),
         row("GET", "/api/v1/organisations", NoBody, [401, 200, 200, 200, 200, 200, 200]),
-        row("POST", "/api/v1/organisations", Json(r#"{"name":"新店","kind":"supermarket"}"#), [401, 201, 201, 403, 201, 403, 201]),
+        row(
+            "POST",
+            "/api/v1/organisations",
+            Json(r#"{"name":"新店","kind":"supermarket"}"#),
+            [401, 201, 201, 403, 201, 403, 201],
+        ),
         row("GET", "/api/v1/organisations/{org_a}", NoBody, [401, 200, 404, 200, 200, 200, 200]),
-        row("PATCH", "/api/v1/organisations/{new_org_a}", Json(r#"{"version":1,"notes":"改"}"#), [401, 200, 404, 403, 200, 403, 200]),
+        row(
+            "PATCH",
+            "/api/v1/organisations/{new_org_a}",
+            Json(r#"{"version":1,"notes":"改"}"#),
+            [401, 200, 404, 403, 200, 403, 200],
+        ),
         row("DELETE", "/api/v1/organisations/{new_org_a}", NoBody, [401, 403, 403, 403, 204, 403, 204]),
         row("GET", "/api/v1/people", NoBody, [401, 200, 200, 200, 200, 200, 200]),
         row("POST", "/api/v1/people", Json(r#"{"name":"李建华"}"#), [401, 201, 201, 403, 201, 403, 201]),
         row("GET", "/api/v1/people/{person_a}", NoBody, [401, 200, 404, 200, 200, 200, 200]),
-        row("PATCH", "/api/v1/people/{new_person_a}", Json(r#"{"version":1,"position":"店长"}"#), [401, 200, 404, 403, 200, 403, 200]),
+        row(
+            "PATCH",
+            "/api/v1/people/{new_person_a}",
+            Json(r#"{"version":1,"position":"店长"}"#),
+            [401, 200, 404, 403, 200, 403, 200],
+        ),
         row("DELETE", "/api/v1/people/{new_person_a}", NoBody, [401, 403, 403, 403, 204, 403, 204]),
         // Pages: anonymous visitors are sent to the login form (303).
         row("GET", "/login", NoBody, [200, 303, 303, 303, 303, 303, 303]),
@@ -83,15 +133,30 @@ fn table() -> Vec<Row> {
         row("GET", "/", NoBody, [303, 200, 200, 200, 200, 200, 200]),
         row("GET", "/account", NoBody, [303, 200, 200, 200, 200, 200, 200]),
         row("GET", "/password", NoBody, [303, 200, 200, 200, 200, 200, 200]),
-        row("POST", "/password", Form("current_password=wrong&new_password=abcdefghijkl&confirm=abcdefghijkl"), [303, 422, 422, 422, 422, 422, 422]),
+        row(
+            "POST",
+            "/password",
+            Form("current_password=wrong&new_password=abcdefghijkl&confirm=abcdefghijkl"),
+            [303, 422, 422, 422, 422, 422, 422],
+        ),
         row("POST", "/account/language", Form("locale="), [303, 303, 303, 303, 303, 303, 303]),
         row("POST", "/account/tokens", Form("name=phone"), [303, 200, 200, 200, 200, 200, 200]),
         row("POST", "/account/tokens/{actor_token}/revoke", NoBody, [303, 303, 303, 303, 303, 303, 303]),
         row("GET", "/audit", NoBody, [303, 403, 403, 403, 200, 403, 200]),
         row("GET", "/admin/users", NoBody, [303, 403, 403, 403, 403, 403, 200]),
-        row("POST", "/admin/users", Form("username=p{uniq}&display_name=X&role=rep"), [303, 403, 403, 403, 403, 403, 200]),
+        row(
+            "POST",
+            "/admin/users",
+            Form("username=p{uniq}&display_name=X&role=rep"),
+            [303, 403, 403, 403, 403, 403, 200],
+        ),
         row("GET", "/admin/users/{rep}", NoBody, [303, 403, 403, 403, 403, 403, 200]),
-        row("POST", "/admin/users/{new_user}", Form("version=1&display_name=Y&role=rep"), [303, 403, 403, 403, 403, 403, 303]),
+        row(
+            "POST",
+            "/admin/users/{new_user}",
+            Form("version=1&display_name=Y&role=rep"),
+            [303, 403, 403, 403, 403, 403, 303],
+        ),
         row("POST", "/admin/users/{new_user}/disable", NoBody, [303, 403, 403, 403, 403, 403, 303]),
         row("POST", "/admin/users/{new_user}/enable", NoBody, [303, 403, 403, 403, 403, 403, 303]),
         row("POST", "/admin/users/{new_user}/reset-password", NoBody, [303, 403, 403, 403, 403, 403, 200]),
@@ -142,8 +207,11 @@ async fn company(app: &TestApp) -> Company {
 /// sending its CSRF token as a header on every request.
 async fn client_for(app: &TestApp, username: Option<&str>) -> reqwest::Client {
     let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
-    let plain =
-        reqwest::Client::builder().cookie_provider(jar.clone()).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let plain = reqwest::Client::builder()
+        .cookie_provider(jar.clone())
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
     let login_csrf = app.form_csrf(&plain, "/login").await;
     let csrf = match username {
         None => login_csrf,
@@ -169,14 +237,21 @@ async fn client_for(app: &TestApp, username: Option<&str>) -> reqwest::Client {
 }
 
 async fn new_org(app: &TestApp, owner: UserId) -> OrganisationId {
-    let d = OrganisationDraft { name: "佳佳超市".into(), kind: "supermarket".into(), owner: Some(owner), ..Default::default() }
-        .parse()
-        .unwrap();
+    let d = OrganisationDraft {
+        name: "佳佳超市".into(),
+        kind: "supermarket".into(),
+        owner: Some(owner),
+        ..Default::default()
+    }
+    .parse()
+    .unwrap();
     app.store.create_organisation(&Actor::system("test"), &keqing_core::Scope::All, &d).await.unwrap().id
 }
 
 async fn new_person(app: &TestApp, owner: UserId, org: Option<OrganisationId>) -> i64 {
-    let d = PersonDraft { name: "李建华".into(), organisation: org, owner: Some(owner), ..Default::default() }.parse().unwrap();
+    let d = PersonDraft { name: "李建华".into(), organisation: org, owner: Some(owner), ..Default::default() }
+        .parse()
+        .unwrap();
     app.store.create_person(&Actor::system("test"), &keqing_core::Scope::All, &d).await.unwrap().id.0
 }
 
@@ -228,7 +303,7 @@ async fn every_route_answers_every_kind_of_user_as_the_table_says() {
     let co = company(&app).await;
     let mut failures = Vec::new();
     for r in table() {
-        for who in 0..ROLES.len() {
+        for (who, role) in ROLES.iter().enumerate() {
             let path = fill(&app, &co, who, r.path).await;
             let client = &co.clients[who];
             let method = reqwest::Method::from_bytes(r.method.as_bytes()).unwrap();
@@ -248,7 +323,7 @@ async fn every_route_answers_every_kind_of_user_as_the_table_says() {
                     "{} {} as {}: expected {}, got {got}: {}",
                     r.method,
                     path,
-                    ROLES[who],
+                    role,
                     r.expect[who],
                     body.chars().take(200).collect::<String>()
                 ));

@@ -4,7 +4,13 @@
 use crate::helpers::{error_of, spawn_app};
 use serde_json::Value;
 
-async fn post_raw(app: &crate::helpers::TestApp, client: &reqwest::Client, path: &str, ct: &str, body: Vec<u8>) -> (u16, Value) {
+async fn post_raw(
+    app: &crate::helpers::TestApp,
+    client: &reqwest::Client,
+    path: &str,
+    ct: &str,
+    body: Vec<u8>,
+) -> (u16, Value) {
     let resp = client.post(app.url(path)).header("content-type", ct).body(body).send().await.unwrap();
     error_of(resp).await
 }
@@ -16,18 +22,44 @@ async fn malformed_bodies_get_4xx_naming_the_field() {
     let api = app.bearer(&rep).await;
     let orgs = "/api/v1/organisations";
     let json = "application/json";
-    let cases: Vec<(&str, Vec<u8>, u16, &str, Option<&str>)> = vec![
+    // (what, body, status, code, field named)
+    type Case = (&'static str, Vec<u8>, u16, &'static str, Option<&'static str>);
+    let cases: Vec<Case> = vec![
         ("syntax error", br#"{"name": "x", "#.to_vec(), 400, "bad_request", None),
         ("not an object", br#"[1,2,3]"#.to_vec(), 400, "bad_request", None),
         ("empty body", Vec::new(), 400, "bad_request", None),
         ("wrong type", br#"{"name": 5, "kind": "other"}"#.to_vec(), 422, "validation", Some("name")),
-        ("wrong nested type", br#"{"name": "x", "kind": "other", "owner_id": "me"}"#.to_vec(), 422, "validation", Some("owner_id")),
+        (
+            "wrong nested type",
+            br#"{"name": "x", "kind": "other", "owner_id": "me"}"#.to_vec(),
+            422,
+            "validation",
+            Some("owner_id"),
+        ),
         ("missing field", br#"{"name": "x"}"#.to_vec(), 422, "validation", Some("kind")),
-        ("unknown field", br#"{"name": "x", "kind": "other", "colour": "red"}"#.to_vec(), 422, "validation", Some("colour")),
+        (
+            "unknown field",
+            br#"{"name": "x", "kind": "other", "colour": "red"}"#.to_vec(),
+            422,
+            "validation",
+            Some("colour"),
+        ),
         ("blank name", br#"{"name": "   ", "kind": "other"}"#.to_vec(), 422, "validation", Some("name")),
         ("unknown kind", br#"{"name": "x", "kind": "bank"}"#.to_vec(), 422, "validation", Some("kind")),
-        ("bad phone", br#"{"name": "x", "kind": "other", "phone": "12345"}"#.to_vec(), 422, "validation", Some("phone")),
-        ("control characters", b"{\"name\": \"a\\u0000b\", \"kind\": \"other\"}".to_vec(), 422, "validation", Some("name")),
+        (
+            "bad phone",
+            br#"{"name": "x", "kind": "other", "phone": "12345"}"#.to_vec(),
+            422,
+            "validation",
+            Some("phone"),
+        ),
+        (
+            "control characters",
+            b"{\"name\": \"a\\u0000b\", \"kind\": \"other\"}".to_vec(),
+            422,
+            "validation",
+            Some("name"),
+        ),
         ("trailing garbage", br#"{"name": "x", "kind": "other"} {}"#.to_vec(), 400, "bad_request", None),
         ("invalid UTF-8", b"{\"name\": \"\xff\xfe\", \"kind\": \"other\"}".to_vec(), 400, "bad_request", None),
     ];
@@ -71,7 +103,8 @@ async fn bad_path_and_query_parameters_are_named() {
     let (status, err) = error_of(api.get(app.url("/api/v1/organisations/abc")).send().await.unwrap()).await;
     assert_eq!(status, 400);
     assert!(err["fields"].as_object().unwrap().keys().next().is_some(), "{err}");
-    let (status, err) = error_of(api.get(app.url("/api/v1/organisations/99999999999999999999")).send().await.unwrap()).await;
+    let (status, err) =
+        error_of(api.get(app.url("/api/v1/organisations/99999999999999999999")).send().await.unwrap()).await;
     assert_eq!(status, 400, "{err}");
     let (status, err) = error_of(api.get(app.url("/api/v1/organisations?limit=lots")).send().await.unwrap()).await;
     assert_eq!(status, 422);

@@ -3,5 +3,7 @@
 mod authz;
 mod bad_input;
 mod helpers;
-mod security;
+mod jobs;
+mod openapi;
 mod records;
+mod security;

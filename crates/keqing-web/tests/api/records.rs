@@ -145,7 +145,8 @@ async fn a_manager_reaches_the_teams_records_and_reassigns_them() {
         .unwrap();
     let url = app.url(&format!("/api/v1/organisations/{}", org["id"]));
     // A rep may not give a customer away; the manager may.
-    let rep_try = app.bearer(&a).await.patch(&url).json(&json!({"version": 1, "owner_id": b.id.0})).send().await.unwrap();
+    let rep_try =
+        app.bearer(&a).await.patch(&url).json(&json!({"version": 1, "owner_id": b.id.0})).send().await.unwrap();
     assert_eq!(rep_try.status(), 403);
     let moved: Value = app
         .bearer(&mgr)
@@ -159,14 +160,34 @@ async fn a_manager_reaches_the_teams_records_and_reassigns_them() {
         .await
         .unwrap();
     assert_eq!(moved["owner_id"], b.id.0);
-    assert_eq!(app.bearer(&a).await.get(&url).send().await.unwrap().status(), 404, "the old owner no longer reaches it");
+    assert_eq!(
+        app.bearer(&a).await.get(&url).send().await.unwrap().status(),
+        404,
+        "the old owner no longer reaches it"
+    );
     // The manager's audit view shows the team's changes; another manager's does not.
-    let list: Value =
-        app.bearer(&mgr).await.get(app.url("/api/v1/audit?entity=organisation")).send().await.unwrap().json().await.unwrap();
+    let list: Value = app
+        .bearer(&mgr)
+        .await
+        .get(app.url("/api/v1/audit?entity=organisation"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(list["items"].as_array().unwrap().len(), 2);
     let other = app.user("mgr2", &["manager"], None).await;
-    let list: Value =
-        app.bearer(&other).await.get(app.url("/api/v1/audit?entity=organisation")).send().await.unwrap().json().await.unwrap();
+    let list: Value = app
+        .bearer(&other)
+        .await
+        .get(app.url("/api/v1/audit?entity=organisation"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(list["items"].as_array().unwrap().len(), 0);
 }
 
@@ -185,7 +206,10 @@ async fn the_audit_log_exports_as_csv_for_excel() {
     let text = resp.text().await.unwrap();
     assert!(text.starts_with('\u{feff}'), "BOM for Excel");
     let mut lines = text.lines();
-    assert_eq!(lines.next().unwrap().trim_start_matches('\u{feff}'), "time,actor,action,entity,entity_id,summary,changes,ip");
+    assert_eq!(
+        lines.next().unwrap().trim_start_matches('\u{feff}'),
+        "time,actor,action,entity,entity_id,summary,changes,ip"
+    );
     let row = lines.next().unwrap();
     assert!(row.contains(",boss,create,organisation,"), "{row}");
     assert!(row.contains("\"'=HYPERLINK"), "formulas are defused: {row}");

@@ -18,7 +18,13 @@ async fn the_session_cookie_is_http_only_lax_and_logout_ends_it() {
         .unwrap();
     assert_eq!(resp.status(), 303);
     assert_eq!(resp.headers()["location"], "/account", "back to where the user was going");
-    let cookie = resp.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap()).find(|c| c.starts_with("kq_session=")).unwrap();
+    let cookie = resp
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .find(|c| c.starts_with("kq_session="))
+        .unwrap();
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && !cookie.contains("Secure"), "{cookie}");
     assert_eq!(client.get(app.url("/api/v1/me")).send().await.unwrap().status(), 200);
     let session_csrf = app.form_csrf(&client, "/account").await;
@@ -45,7 +51,13 @@ async fn cookies_are_secure_behind_tls() {
         .send()
         .await
         .unwrap();
-    let cookie = resp.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap()).find(|c| c.starts_with("kq_session=")).unwrap();
+    let cookie = resp
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .find(|c| c.starts_with("kq_session="))
+        .unwrap();
     assert!(cookie.contains("Secure"), "{cookie}");
 }
 
@@ -81,11 +93,18 @@ async fn every_form_post_needs_the_csrf_token() {
     let resp = client.post(app.url("/api/v1/tokens")).json(&json!({"name": "x"})).send().await.unwrap();
     let (status, err) = error_of(resp).await;
     assert_eq!((status, err["code"].as_str().unwrap()), (403, "csrf"));
-    let ok = client.post(app.url("/api/v1/tokens")).header("x-csrf-token", &csrf).json(&json!({"name": "x"})).send().await.unwrap();
+    let ok = client
+        .post(app.url("/api/v1/tokens"))
+        .header("x-csrf-token", &csrf)
+        .json(&json!({"name": "x"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ok.status(), 201);
     // The login form itself needs the pre-login token.
     let anon = app.browser();
-    let resp = anon.post(app.url("/login")).form(&[("username", "rep_a"), ("password", PASSWORD)]).send().await.unwrap();
+    let resp =
+        anon.post(app.url("/login")).form(&[("username", "rep_a"), ("password", PASSWORD)]).send().await.unwrap();
     assert_eq!(resp.status(), 403);
 }
 
@@ -105,13 +124,19 @@ async fn bearer_tokens_need_no_csrf_and_stop_working_when_revoked() {
         .unwrap();
     let secret = created["secret"].as_str().unwrap();
     assert!(secret.starts_with("kq_"));
-    let me: Value =
-        anon.get(app.url("/api/v1/me")).bearer_auth(secret).send().await.unwrap().json().await.unwrap();
+    let me: Value = anon.get(app.url("/api/v1/me")).bearer_auth(secret).send().await.unwrap().json().await.unwrap();
     assert_eq!(me["username"], "rep_a");
     assert_eq!(me["authenticated_by"], "token");
-    let post = anon.post(app.url("/api/v1/organisations")).bearer_auth(secret).json(&json!({"name": "店", "kind": "other"})).send().await.unwrap();
+    let post = anon
+        .post(app.url("/api/v1/organisations"))
+        .bearer_auth(secret)
+        .json(&json!({"name": "店", "kind": "other"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(post.status(), 201);
-    let del = anon.delete(app.url(&format!("/api/v1/tokens/{}", created["id"]))).bearer_auth(secret).send().await.unwrap();
+    let del =
+        anon.delete(app.url(&format!("/api/v1/tokens/{}", created["id"]))).bearer_auth(secret).send().await.unwrap();
     assert_eq!(del.status(), 204);
     assert_eq!(anon.get(app.url("/api/v1/me")).bearer_auth(secret).send().await.unwrap().status(), 401);
     // A malformed Authorization header is a 401, not a fallback to cookies.
@@ -151,7 +176,12 @@ async fn repeated_failures_lock_the_account_with_retry_after_and_an_audit_entry(
     assert!(page.text().await.unwrap().contains("尝试次数过多"));
     // Another account from the same address is not locked.
     app.user("rep_b", &["rep"], None).await;
-    let other = anon.post(app.url("/api/v1/auth/token")).json(&json!({"username": "rep_b", "password": PASSWORD})).send().await.unwrap();
+    let other = anon
+        .post(app.url("/api/v1/auth/token"))
+        .json(&json!({"username": "rep_b", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(other.status(), 201);
     let audit: Value = app
         .bearer(&admin)
@@ -163,7 +193,8 @@ async fn repeated_failures_lock_the_account_with_retry_after_and_an_audit_entry(
         .json()
         .await
         .unwrap();
-    let throttled: Vec<&Value> = audit["items"].as_array().unwrap().iter().filter(|e| e["action"] == "login_throttled").collect();
+    let throttled: Vec<&Value> =
+        audit["items"].as_array().unwrap().iter().filter(|e| e["action"] == "login_throttled").collect();
     assert_eq!(throttled.len(), 1, "recorded once, when the lock begins");
     assert_eq!(throttled[0]["changes"]["username"]["after"], "rep_a");
 }
@@ -201,7 +232,12 @@ async fn a_one_time_password_must_be_changed_before_anything_else() {
     let csrf = app.form_csrf(&client, "/password").await;
     let short = client
         .post(app.url("/password"))
-        .form(&[("csrf", csrf.as_str()), ("current_password", initial.as_str()), ("new_password", "short"), ("confirm", "short")])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("current_password", initial.as_str()),
+            ("new_password", "short"),
+            ("confirm", "short"),
+        ])
         .send()
         .await
         .unwrap();
@@ -219,7 +255,11 @@ async fn a_one_time_password_must_be_changed_before_anything_else() {
         .await
         .unwrap();
     assert_eq!(done.status(), 303);
-    assert_eq!(client.get(app.url("/")).send().await.unwrap().status(), 200, "the session survives its own password change");
+    assert_eq!(
+        client.get(app.url("/")).send().await.unwrap().status(),
+        200,
+        "the session survives its own password change"
+    );
 }
 
 #[tokio::test]
@@ -257,7 +297,12 @@ async fn disabling_a_user_ends_sessions_and_revokes_tokens_and_keeps_the_last_ad
     let (status, err) = error_of(resp).await;
     assert_eq!(status, 422);
     assert!(err["fields"]["roles"].is_string());
-    let resp = api.put(app.url(&format!("/api/v1/users/{}/roles", admin.id))).json(&json!({"roles": ["rep"]})).send().await.unwrap();
+    let resp = api
+        .put(app.url(&format!("/api/v1/users/{}/roles", admin.id)))
+        .json(&json!({"roles": ["rep"]}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 422);
 }
 

@@ -1,0 +1,170 @@
+//! The real pages in headless Chromium (Debian's `chromium` and
+//! `chromium-driver`; `scripts/test` installs them). Skipped when
+//! chromedriver is missing, unless KEQING_REQUIRE_BROWSER=1.
+
+mod support;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use support::Server;
+
+struct Driver {
+    child: Child,
+    url: String,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn find(names: &[&str]) -> Option<String> {
+    names.iter().find(|p| std::path::Path::new(p).exists()).map(|p| p.to_string())
+}
+
+async fn start_driver() -> Option<Driver> {
+    let Some(driver) = find(&["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]) else {
+        assert!(
+            std::env::var("KEQING_REQUIRE_BROWSER").as_deref() != Ok("1"),
+            "KEQING_REQUIRE_BROWSER=1 but chromedriver is not installed (apt-get install chromium chromium-driver)"
+        );
+        eprintln!("note: chromedriver not installed; skipping the browser test");
+        return None;
+    };
+    let port = free_port();
+    let child =
+        Command::new(driver).arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let url = format!("http://127.0.0.1:{port}");
+    let started = Instant::now();
+    while reqwest::get(format!("{url}/status")).await.is_err() {
+        assert!(started.elapsed() < Duration::from_secs(30), "chromedriver did not start");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Some(Driver { child, url, _profile: tempfile::tempdir().unwrap() })
+}
+
+/// A headless Chromium with a phone-sized window.
+async fn phone(driver: &Driver) -> Client {
+    let chromium = find(&["/usr/bin/chromium", "/usr/bin/chromium-browser"]).unwrap_or_else(|| "chromium".into());
+    let caps = json!({
+        "goog:chromeOptions": {
+            "binary": chromium,
+            // What a browser set up in China sends (headless ignores --lang).
+            "prefs": {"intl.accept_languages": "zh-CN,zh"},
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-first-run", "--window-size=390,844", "--lang=zh-CN",
+                format!("--user-data-dir={}", driver._profile.path().display()),
+            ]
+        }
+    });
+    let caps = caps.as_object().unwrap().clone().into_iter().collect();
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&driver.url)
+        .await
+        .expect("a Chromium session")
+}
+
+async fn fill(c: &Client, css: &str, text: &str) {
+    c.find(Locator::Css(css)).await.unwrap().send_keys(text).await.unwrap();
+}
+
+/// The text of the first `css` element once the page has settled on it
+/// (htmx swaps pages in place, so an element can go stale under us).
+async fn text_of(c: &Client, css: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Ok(e) = c.find(Locator::Css(css)).await
+            && let Ok(t) = e.text().await
+        {
+            return t;
+        }
+        assert!(Instant::now() < deadline, "no element {css}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Waits until the first `css` element reads `want`; returns what it read.
+async fn wait_text(c: &Client, css: &str, want: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let got = text_of(c, css).await;
+        if got == want || Instant::now() > deadline {
+            return got;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn screenshot(c: &Client, name: &str) {
+    if let Ok(png) = c.screenshot().await {
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+        let _ = std::fs::write(dir.join(format!("{name}.png")), png);
+    }
+}
+
+#[tokio::test]
+async fn a_rep_logs_in_through_the_real_form_and_sees_the_home_page() {
+    let Some(driver) = start_driver().await else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &["--demo"], &[]);
+    let c = phone(&driver).await;
+    c.goto(&server.url("/")).await.unwrap();
+    // Not logged in: the login form, in Chinese.
+    assert_eq!(wait_text(&c, "button[type=submit]", "登录").await, "登录");
+    fill(&c, "input[name=username]", "zhangwei").await;
+    fill(&c, "input[name=password]", keqing_core::demo::DEMO_PASSWORD).await;
+    c.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+    assert_eq!(wait_text(&c, "h1", "您好，张伟").await, "您好，张伟");
+    let count: i64 = text_of(&c, "#org-count").await.parse().unwrap();
+    assert!(count > 20, "the rep's organisations are counted: {count}");
+    screenshot(&c, "home-phone").await;
+    // The menu (a <details> on phones) leads to the account page via htmx.
+    c.find(Locator::Css("details.menu summary")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("a[href='/account']")).await.unwrap().click().await.unwrap();
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_url(&url::Url::parse(&server.url("/account")).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(wait_text(&c, "h1", "我的账户").await, "我的账户");
+    c.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_first_admin_replaces_the_one_time_password_and_switches_to_english() {
+    let Some(driver) = start_driver().await else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[], &[]);
+    let one_time = server.admin_password().unwrap();
+    let c = phone(&driver).await;
+    c.goto(&server.url("/login")).await.unwrap();
+    c.find(Locator::LinkText("English")).await.unwrap().click().await.unwrap();
+    assert_eq!(wait_text(&c, "button[type=submit]", "Log in").await, "Log in");
+    fill(&c, "input[name=username]", "admin").await;
+    fill(&c, "input[name=password]", &one_time).await;
+    c.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+    assert_eq!(wait_text(&c, "h1", "Change password").await, "Change password");
+    fill(&c, "input[name=current_password]", &one_time).await;
+    fill(&c, "input[name=new_password]", "a password only I know").await;
+    fill(&c, "input[name=confirm]", "a password only I know").await;
+    c.find(Locator::Css("form[action='/password'] button")).await.unwrap().click().await.unwrap();
+    let done = url::Url::parse(&server.url("/account?notice=password")).unwrap();
+    c.wait().at_most(Duration::from_secs(10)).for_url(&done).await.unwrap();
+    assert_eq!(wait_text(&c, ".notice", "Your password has been changed.").await, "Your password has been changed.");
+    c.goto(&server.url("/admin/users")).await.unwrap();
+    assert_eq!(wait_text(&c, "h1", "Users").await, "Users");
+    screenshot(&c, "admin-users").await;
+    c.close().await.unwrap();
+}
