@@ -4,8 +4,9 @@
 //! ([`role`]), whose records a user may reach ([`scope`]), what a valid
 //! username, phone number or organisation looks like ([`validate`],
 //! [`model`]), how a change is described for the audit log ([`audit`]),
-//! how passwords are hashed ([`password`]) and what the demo company looks
-//! like ([`demo`]).
+//! how passwords are hashed ([`password`]), the Chinese business calendar —
+//! lunar dates, festivals, statutory holidays and working days
+//! ([`calendar`]) — and what the demo company looks like ([`demo`]).
 //!
 //! The crate never touches a database, a socket or the clock on its own:
 //! callers pass "now", random bytes and loaded records in. That keeps every
@@ -17,6 +18,7 @@
 #![forbid(unsafe_code)]
 
 pub mod audit;
+pub mod calendar;
 pub mod demo;
 pub mod ids;
 pub mod model;

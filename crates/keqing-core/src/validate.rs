@@ -55,6 +55,13 @@ pub enum Problem {
         /// Stable rule identifier, e.g. `password_equals_username`.
         rule: &'static str,
     },
+    /// A cell of an imported file: the value found and what is wrong with it.
+    InRow {
+        /// The cell's text.
+        value: String,
+        /// What is wrong.
+        problem: Box<Problem>,
+    },
 }
 
 impl fmt::Display for Problem {
@@ -70,6 +77,7 @@ impl fmt::Display for Problem {
             Problem::Taken => f.write_str("is already taken"),
             Problem::UnknownReference => f.write_str("refers to a record that does not exist"),
             Problem::Rule { rule } => write!(f, "breaks the rule {rule}"),
+            Problem::InRow { value, problem } => write!(f, "{value:?} {problem}"),
         }
     }
 }

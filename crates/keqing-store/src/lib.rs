@@ -24,6 +24,7 @@
 
 pub mod audit;
 pub mod backup;
+pub mod calendar;
 mod db;
 pub mod demo;
 pub mod error;
@@ -139,6 +140,21 @@ impl Store {
         match &self.db {
             Db::Sqlite(p) => SQLITE_MIGRATIONS.run(p).await?,
             Db::Postgres(p) => POSTGRES_MIGRATIONS.run(p).await?,
+        }
+        self.seed_reference_data().await
+    }
+
+    /// Loads reference data shipped with Keqing that the database lacks:
+    /// the statutory holiday notices bundled in `data/holidays/cn.csv`.
+    /// Never overwrites what an admin imported or edited.
+    async fn seed_reference_data(&self) -> Result<(), StoreError> {
+        use keqing_core::calendar::holidays::{BUNDLED_CSV, parse_csv};
+        // The bundled file is tested to parse; a failure here is a build defect.
+        let days = parse_csv(BUNDLED_CSV, None)
+            .map_err(|e| StoreError::Config(format!("the bundled holiday table is invalid: {:?}", e.first())))?;
+        let added = self.seed_holidays(&Actor::system("bundled data"), &days, "bundled").await?;
+        if !added.is_empty() {
+            tracing::info!(?added, "loaded bundled statutory holiday notices");
         }
         Ok(())
     }

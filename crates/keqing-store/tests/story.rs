@@ -428,3 +428,92 @@ async fn an_online_backup_is_a_complete_database_and_postgres_is_told_to_use_pg_
         }
     }
 }
+
+#[tokio::test]
+async fn the_bundled_holiday_notices_are_loaded_once_and_never_overwrite_edits() {
+    use keqing_core::calendar::holidays::{DayKind, HolidayDay};
+    for db in TestDb::all().await {
+        let store = open(&db).await;
+        let (years, days) = store.holiday_table().await.unwrap();
+        assert_eq!(
+            years.iter().map(|y| y.year).collect::<Vec<_>>(),
+            (2020..=2026).collect::<Vec<_>>(),
+            "{:?}",
+            db.backend
+        );
+        assert_eq!(days.len(), 258);
+        // An admin corrects a day; migrating again (a restart) keeps the edit.
+        let d = chrono::NaiveDate::from_ymd_opt(2026, 10, 10).unwrap();
+        let edit = HolidayDay {
+            year: 2026, date: d, kind: DayKind::Work, name: "国庆节（调休上班，已核对）".into()
+        };
+        let stored = store.set_holiday_day(&cli(), &edit, None).await.unwrap();
+        assert_eq!(stored.version, 2);
+        store.migrate().await.unwrap();
+        let days = store.holiday_days(2026).await.unwrap();
+        assert_eq!(days.iter().find(|x| x.date == d).unwrap().name, "国庆节（调休上班，已核对）");
+        // A stale edit is a conflict.
+        assert!(matches!(store.set_holiday_day(&cli(), &edit, Some(1)).await, Err(StoreError::Conflict { .. })));
+        // A day of a year that is not loaded is refused with a reason.
+        let future = HolidayDay {
+            year: 2027,
+            date: chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap(),
+            kind: DayKind::Off,
+            name: "元旦".into(),
+        };
+        assert!(matches!(store.set_holiday_day(&cli(), &future, None).await, Err(StoreError::Invalid(_))));
+    }
+}
+
+#[tokio::test]
+async fn importing_a_year_replaces_it_atomically_and_audits_each_day() {
+    use keqing_core::calendar::holidays::parse_csv;
+    for db in TestDb::all().await {
+        let store = open(&db).await;
+        let first = parse_csv(
+            "date,kind,name\n2027-01-01,off,元旦\n2027-02-06,work,春节（调休上班）\n2027-02-08,off,春节\n",
+            Some(2027),
+        )
+        .unwrap();
+        let out = store.replace_holiday_year(&cli(), 2027, &first, "2027.csv").await.unwrap();
+        assert_eq!((out.added, out.changed, out.removed), (3, 0, 0));
+        let second = parse_csv(
+            "date,kind,name\n2027-01-01,off,元旦\n2027-02-06,work,春节调休\n2027-02-09,off,春节\n",
+            Some(2027),
+        )
+        .unwrap();
+        let out = store.replace_holiday_year(&cli(), 2027, &second, "2027-v2.csv").await.unwrap();
+        assert_eq!((out.added, out.changed, out.removed, out.unchanged), (1, 1, 1, 1));
+        let (years, _) = store.holiday_table().await.unwrap();
+        let y = years.iter().find(|y| y.year == 2027).unwrap();
+        assert_eq!((y.source.as_str(), y.version), ("2027-v2.csv", 2));
+        let entries = store
+            .list_audit(
+                &Scope::All,
+                &AuditFilter {
+                    entity: Some("holiday_day".into()),
+                    entity_id: Some("2027-02-08".into()),
+                    ..Default::default()
+                },
+                10,
+                0,
+            )
+            .await
+            .unwrap();
+        assert_eq!(entries.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["delete", "create"]);
+        // A day that belongs to another year's notice fails the whole import.
+        let clash =
+            parse_csv("year,date,kind,name\n2027,2026-12-31,off,元旦\n2027,2027-01-02,off,元旦\n", Some(2027)).unwrap();
+        let before = store.holiday_days(2027).await.unwrap();
+        store.create_holiday_year(&cli(), 2030, "by hand").await.unwrap();
+        let taken = keqing_core::calendar::holidays::HolidayDay {
+            year: 2026,
+            date: chrono::NaiveDate::from_ymd_opt(2026, 12, 31).unwrap(),
+            kind: keqing_core::calendar::holidays::DayKind::Off,
+            name: "特别假日".into(),
+        };
+        store.set_holiday_day(&cli(), &taken, None).await.unwrap();
+        assert!(store.replace_holiday_year(&cli(), 2027, &clash, "bad.csv").await.is_err());
+        assert_eq!(store.holiday_days(2027).await.unwrap(), before, "nothing half-written");
+    }
+}

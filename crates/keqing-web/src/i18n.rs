@@ -250,6 +250,42 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ),
     ("error.unavailable", "数据库暂时不可用。", "The database is unavailable."),
     ("error.home", "回到首页", "Back to the home page"),
+    ("nav.calendar", "节假日日历", "Calendar"),
+    ("calendar.title", "节假日日历", "Holiday calendar"),
+    ("calendar.source", "来源", "Source"),
+    (
+        "calendar.missing",
+        "该年度的法定节假日安排尚未导入：该年的工作日按周一至周五计算，相关期限标记为“暂定”。国务院办公厅通常在每年11月发布下一年的安排。",
+        "This year's statutory holiday notice is not loaded: its working days are computed Monday–Friday and deadlines in it are marked provisional. The State Council usually publishes next year's notice in November.",
+    ),
+    ("calendar.start_by_hand", "手工录入该年度", "Enter this year by hand"),
+    ("calendar.off", "放假", "Day off"),
+    ("calendar.work", "调休上班", "Make-up working day"),
+    ("calendar.off_short", "休", "off"),
+    ("calendar.work_short", "班", "work"),
+    ("calendar.weekend", "周末", "Weekend"),
+    ("calendar.festival", "节日", "Festival"),
+    ("calendar.listed", "放假与调休", "Days off and make-up days"),
+    ("calendar.date", "日期", "Date"),
+    ("calendar.kind", "类型", "Kind"),
+    ("calendar.name", "名称", "Name"),
+    ("calendar.import", "导入年度安排", "Import a year's notice"),
+    (
+        "calendar.import_help",
+        "CSV（UTF-8）：每行 date,kind,name，如 2027-01-01,off,元旦；kind 为 off（放假）或 work（调休上班）。导入会整体替换该年度的安排，先预览再确认。",
+        "CSV (UTF-8), one row per day: date,kind,name, e.g. 2027-01-01,off,元旦; kind is off or work. An import replaces the year's notice as a whole: preview, then confirm.",
+    ),
+    ("calendar.file", "文件", "File"),
+    ("calendar.paste", "或粘贴内容", "Or paste"),
+    ("calendar.preview_button", "预览", "Preview"),
+    ("calendar.preview", "预览（尚未保存）", "Preview (not saved yet)"),
+    ("calendar.confirm_import", "确认导入", "Import"),
+    (
+        "home.calendar_missing",
+        "年度法定节假日安排尚未导入，该年的期限为暂定。",
+        "statutory holiday notice is not loaded; deadlines in that year are provisional.",
+    ),
+    ("home.calendar_import", "去导入", "Import it"),
     (
         "notice.calendar_missing",
         "下一年度的法定节假日安排尚未导入，相关期限将标记为暂定。",
@@ -304,6 +340,9 @@ pub fn problem(lang: Lang, p: &Problem) -> String {
                 ("wechat", false) => "WeChat id (6–20 characters, starting with a letter)",
                 ("date", true) => "日期（YYYY-MM-DD）",
                 ("date", false) => "date (YYYY-MM-DD)",
+                ("year", true) => "年份",
+                ("year", false) => "year",
+                ("month (YYYY-MM)", true) => "月份（YYYY-MM）",
                 ("integer", true) => "整数",
                 ("integer", false) => "whole number",
                 (other, _) => other,
@@ -349,8 +388,39 @@ pub fn problem(lang: Lang, p: &Problem) -> String {
             ("owner_disabled", false) => "this owner is disabled".into(),
             ("unknown_field", true) => "不是可接受的字段".into(),
             ("unknown_field", false) => "is not an accepted field".into(),
+            ("wrong_password", true) => "密码不正确".into(),
+            ("wrong_password", false) => "is not the current password".into(),
+            ("password_unchanged", true) => "新密码不能与当前密码相同".into(),
+            ("password_unchanged", false) => "must differ from the current password".into(),
+            ("password_mismatch", true) => "两次输入的新密码不一致".into(),
+            ("password_mismatch", false) => "does not match the new password".into(),
+            ("last_admin", true) => "这是最后一位管理员，请先指定另一位管理员".into(),
+            ("last_admin", false) => "is the last administrator; make someone else admin first".into(),
+            ("not_in_notice", true) => "不属于该年度的节假日安排（只可为当年，或上年12月25日后的元旦假期）".into(),
+            ("not_in_notice", false) => {
+                "is not part of that year's notice (only that year, or New Year days from 25 December)".into()
+            }
+            ("wrong_year", true) => "与导入的年份不符".into(),
+            ("wrong_year", false) => "is not the year being imported".into(),
+            ("duplicate_row", true) => "重复出现".into(),
+            ("duplicate_row", false) => "is listed twice".into(),
+            ("holiday_year_not_loaded", true) => "该年度的节假日安排尚未导入，请先导入或手工建立该年度".into(),
+            ("holiday_year_not_loaded", false) => {
+                "that year's notice is not loaded: import it or start the year by hand first".into()
+            }
+            ("day_in_other_notice", true) => "该日已属于另一年度的安排".into(),
+            ("day_in_other_notice", false) => "already belongs to another year's notice".into(),
+            ("range_too_long", true) => "时间跨度不能超过10年".into(),
+            ("range_too_long", false) => "the range may span at most 10 years".into(),
             (other, _) => other.to_owned(),
         },
+        Problem::InRow { value, problem: inner } => {
+            if zh {
+                format!("“{value}”{}", problem(lang, inner))
+            } else {
+                format!("{value:?} {}", problem(lang, inner))
+            }
+        }
     }
 }
 

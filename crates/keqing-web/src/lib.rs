@@ -33,6 +33,7 @@ pub mod time;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::response::{IntoResponse, Response};
+use keqing_core::calendar::workday::WorkCalendar;
 use keqing_core::throttle::Policy;
 use keqing_store::Store;
 use std::sync::Arc;
@@ -53,6 +54,12 @@ pub struct Settings {
     pub max_body_bytes: usize,
     /// Login throttling.
     pub throttle: Policy,
+    /// The company's time zone (working days, deadlines, "today").
+    pub zone: chrono_tz::Tz,
+    /// When a working day ends, for "by the end of the n-th working day".
+    pub closing: chrono::NaiveTime,
+    /// Rules for lunar and 29-February dates a year does not have.
+    pub date_policy: keqing_core::calendar::lunar::Policy,
 }
 
 impl Default for Settings {
@@ -63,6 +70,9 @@ impl Default for Settings {
             trust_proxy_headers: false,
             max_body_bytes: 1024 * 1024,
             throttle: Policy::default(),
+            zone: chrono_tz::Asia::Shanghai,
+            closing: chrono::NaiveTime::from_hms_opt(18, 0, 0).unwrap_or_default(),
+            date_policy: Default::default(),
         }
     }
 }
@@ -74,12 +84,54 @@ pub struct AppState {
     pub store: Store,
     /// Settings.
     pub settings: Arc<Settings>,
+    calendar: Arc<std::sync::RwLock<Option<CachedCalendar>>>,
 }
+
+/// The working calendar and when it was built.
+type CachedCalendar = (std::time::Instant, Arc<WorkCalendar>);
+
+/// How long a server trusts its copy of the holiday table before reloading
+/// it (another server may have imported a year).
+const CALENDAR_TTL: std::time::Duration = std::time::Duration::from_secs(30);
 
 impl AppState {
     /// State over `store` with `settings`.
     pub fn new(store: Store, settings: Settings) -> AppState {
-        AppState { store, settings: Arc::new(settings) }
+        AppState { store, settings: Arc::new(settings), calendar: Arc::default() }
+    }
+
+    /// The working calendar, built from the holiday table at most every 30
+    /// seconds (immediately after an edit on this server).
+    pub async fn calendar(&self) -> Result<Arc<WorkCalendar>, keqing_store::StoreError> {
+        if let Ok(guard) = self.calendar.read()
+            && let Some((at, cal)) = guard.as_ref()
+            && at.elapsed() < CALENDAR_TTL
+        {
+            return Ok(cal.clone());
+        }
+        let (years, days) = self.store.holiday_table().await?;
+        let cal = Arc::new(WorkCalendar::new(
+            years.iter().map(|y| y.year as i32),
+            days,
+            self.settings.zone,
+            self.settings.closing,
+        ));
+        if let Ok(mut guard) = self.calendar.write() {
+            *guard = Some((std::time::Instant::now(), cal.clone()));
+        }
+        Ok(cal)
+    }
+
+    /// Forgets the cached calendar (after an edit).
+    pub fn calendar_changed(&self) {
+        if let Ok(mut guard) = self.calendar.write() {
+            *guard = None;
+        }
+    }
+
+    /// Today in the company's time zone.
+    pub fn today(&self) -> chrono::NaiveDate {
+        keqing_store::now().with_timezone(&self.settings.zone).date_naive()
     }
 }
 

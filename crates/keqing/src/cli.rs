@@ -38,6 +38,9 @@ pub enum Command {
     /// Write a consistent copy of the SQLite database while Keqing runs
     /// (for PostgreSQL, use pg_dump).
     Backup(BackupArgs),
+    /// The Chinese business calendar: lunar dates, working days, holidays.
+    #[command(subcommand)]
+    Calendar(CalendarCommand),
     /// Load the demo company: managers, reps, teams, ~320 organisations and
     /// ~650 people in Yunnan, Guizhou and Sichuan. Never on a production database.
     Demo,
@@ -121,5 +124,49 @@ pub enum UserCommand {
         /// Remove a role (repeatable).
         #[arg(long, value_name = "ROLE")]
         remove: Vec<String>,
+    },
+}
+
+/// `keqing calendar …`.
+#[derive(Debug, Subcommand)]
+pub enum CalendarCommand {
+    /// The lunar date of a Gregorian day: `keqing calendar lunar 2026-09-25`.
+    Lunar {
+        /// YYYY-MM-DD.
+        date: String,
+    },
+    /// The Gregorian day of a lunar month-day in a lunar year:
+    /// `keqing calendar solar --lunar 8-15 --year 2027` (leap month: `--lunar 闰6-1`).
+    Solar {
+        /// Lunar month-day, e.g. 8-15; a leap month: 闰6-1 or L6-1.
+        #[arg(long)]
+        lunar: String,
+        /// Lunar year (default: the current one).
+        #[arg(long)]
+        year: Option<i32>,
+    },
+    /// The n-th working day of a month: `keqing calendar workday 2026-10 8`.
+    Workday {
+        /// YYYY-MM.
+        month: String,
+        /// Which working day (1-based).
+        n: u32,
+    },
+    /// A year's statutory holidays, make-up working days and festivals.
+    Holidays {
+        /// Gregorian year.
+        year: i32,
+    },
+    /// Import a year's State Council notice from a CSV file (date,kind,name),
+    /// replacing that year's days all or nothing.
+    Import {
+        /// The CSV file (UTF-8).
+        file: std::path::PathBuf,
+        /// The notice's year (default: the year of the file's first date).
+        #[arg(long)]
+        year: Option<i32>,
+        /// Check and compare only; change nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
 }

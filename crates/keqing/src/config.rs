@@ -37,6 +37,16 @@ pub struct Config {
     /// Password for the first administrator on an empty database; if unset,
     /// a random one is generated and printed once.
     pub admin_password: Option<String>,
+    /// The company's time zone (IANA name): working days, deadlines, "today".
+    pub timezone: String,
+    /// When a working day ends ("HH:MM"), for "by the end of the 3rd working day".
+    pub closing_time: String,
+    /// Lunar day 30 in a 29-day month: `last_day_of_month` or `first_day_of_next_month`.
+    pub lunar_missing_day_30: keqing_core::calendar::lunar::MissingDay30,
+    /// A leap-month date in a year without that leap month: `regular_month` or `skip`.
+    pub lunar_absent_leap_month: keqing_core::calendar::lunar::AbsentLeapMonth,
+    /// 29 February in a common year: `feb28` or `mar1`.
+    pub feb29: keqing_core::calendar::lunar::Feb29,
 }
 
 impl Default for Config {
@@ -53,6 +63,11 @@ impl Default for Config {
             log: "info".to_owned(),
             job_interval_secs: 60,
             admin_password: None,
+            timezone: "Asia/Shanghai".to_owned(),
+            closing_time: "18:00".to_owned(),
+            lunar_missing_day_30: Default::default(),
+            lunar_absent_leap_month: Default::default(),
+            feb29: Default::default(),
         }
     }
 }
@@ -81,6 +96,11 @@ impl fmt::Debug for Config {
             .field("log", &self.log)
             .field("job_interval_secs", &self.job_interval_secs)
             .field("admin_password", &self.admin_password.as_ref().map(|_| "***"))
+            .field("timezone", &self.timezone)
+            .field("closing_time", &self.closing_time)
+            .field("lunar_missing_day_30", &self.lunar_missing_day_30)
+            .field("lunar_absent_leap_month", &self.lunar_absent_leap_month)
+            .field("feb29", &self.feb29)
             .finish()
     }
 }
@@ -97,12 +117,11 @@ impl Config {
             }
             None => fig = fig.merge(Toml::file("keqing.toml")),
         }
-        fig = fig.merge(Env::prefixed("KEQING_").ignore(&[
-            "test_pg_url",
-            "require_pg",
-            "test_backend",
-            "require_browser",
-        ]));
+        // KEQING_TEST_* and KEQING_REQUIRE_* belong to the test harness, not to Keqing.
+        fig = fig.merge(Env::prefixed("KEQING_").filter(|key| {
+            let key = key.as_str().to_ascii_lowercase();
+            !key.starts_with("test_") && !key.starts_with("require_")
+        }));
         fig.extract().map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))
     }
 
@@ -111,15 +130,43 @@ impl Config {
         self.database_url.clone().unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("keqing.db").display()))
     }
 
+    /// The company's time zone.
+    pub fn zone(&self) -> anyhow::Result<chrono_tz::Tz> {
+        self.timezone.parse().map_err(|_| {
+            anyhow::anyhow!(
+                "invalid configuration: timezone {:?} is not an IANA time zone such as Asia/Shanghai",
+                self.timezone
+            )
+        })
+    }
+
+    /// When a working day ends.
+    pub fn closing(&self) -> anyhow::Result<chrono::NaiveTime> {
+        chrono::NaiveTime::parse_from_str(&self.closing_time, "%H:%M")
+            .map_err(|_| anyhow::anyhow!("invalid configuration: closing_time {:?} is not HH:MM", self.closing_time))
+    }
+
+    /// The rules for dates a year does not have.
+    pub fn date_policy(&self) -> anyhow::Result<keqing_core::calendar::lunar::Policy> {
+        Ok(keqing_core::calendar::lunar::Policy {
+            missing_day_30: self.lunar_missing_day_30,
+            absent_leap_month: self.lunar_absent_leap_month,
+            feb29: self.feb29,
+        })
+    }
+
     /// The HTTP layer's settings.
-    pub fn web_settings(&self) -> keqing_web::Settings {
-        keqing_web::Settings {
+    pub fn web_settings(&self) -> anyhow::Result<keqing_web::Settings> {
+        Ok(keqing_web::Settings {
             secure_cookies: self.secure_cookies,
             session_idle: chrono::Duration::minutes(self.session_idle_minutes.max(5)),
             trust_proxy_headers: self.trust_proxy_headers,
             max_body_bytes: self.max_body_kib.max(16) * 1024,
             throttle: Default::default(),
-        }
+            zone: self.zone()?,
+            closing: self.closing()?,
+            date_policy: self.date_policy()?,
+        })
     }
 }
 
@@ -153,6 +200,16 @@ mod tests {
             let c = Config::load(None).map_err(|e| e.to_string())?;
             assert_eq!(c.listen.port(), 9000, "file over default");
             assert_eq!(c.log, "warn", "environment over file");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_test_harness_variables_are_not_settings() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("KEQING_TEST_PG_DIR", "/tmp/x");
+            jail.set_env("KEQING_REQUIRE_BROWSER", "1");
+            Config::load(None).map_err(|e| e.to_string())?;
             Ok(())
         });
     }

@@ -10,7 +10,7 @@ pub mod cli;
 pub mod config;
 
 use anyhow::{Context, bail};
-use cli::{Cli, Command, ServeArgs, UserCommand};
+use cli::{CalendarCommand, Cli, Command, ServeArgs, UserCommand};
 use config::Config;
 use keqing_core::model::UserDraft;
 use keqing_core::{Role, Roles};
@@ -44,6 +44,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Command::User(cmd) => user(&config, cmd).await,
             Command::Backup(args) => backup(&config, args.output).await,
             Command::Demo => demo(&open(&config).await?).await,
+            Command::Calendar(cmd) => calendar(&config, cmd).await,
             Command::Openapi => {
                 println!("{}", serde_json::to_string_pretty(&keqing_web::openapi())?);
                 Ok(())
@@ -160,7 +161,7 @@ async fn serve(config: Config, with_demo: bool) -> anyhow::Result<()> {
     if with_demo {
         demo(&store).await?;
     }
-    let state = keqing_web::AppState::new(store.clone(), config.web_settings());
+    let state = keqing_web::AppState::new(store.clone(), config.web_settings()?);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let worker_id = format!("{}-{}", std::process::id(), &secrets::new_token()[..8]);
     let worker = tokio::spawn(keqing_web::jobs::worker(
@@ -305,6 +306,155 @@ async fn user(config: &Config, cmd: UserCommand) -> anyhow::Result<()> {
             let u = store.set_roles(&actor, u.id, roles).await?;
             let roles: Vec<&str> = u.roles.iter().map(Role::as_str).collect();
             println!("{username}: {}", roles.join(", "));
+        }
+    }
+    Ok(())
+}
+
+fn parse_day(text: &str) -> anyhow::Result<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .with_context(|| format!("{text:?} is not a date (YYYY-MM-DD)"))
+}
+
+async fn work_calendar(config: &Config) -> anyhow::Result<(Store, keqing_core::calendar::workday::WorkCalendar)> {
+    let store = open(config).await?;
+    let (years, days) = store.holiday_table().await?;
+    let cal = keqing_core::calendar::workday::WorkCalendar::new(
+        years.iter().map(|y| y.year as i32),
+        days,
+        config.zone()?,
+        config.closing()?,
+    );
+    Ok((store, cal))
+}
+
+fn provisional_note(cal: &keqing_core::calendar::workday::WorkCalendar, year: i32) -> String {
+    let missing: Vec<String> =
+        [year, year + 1].iter().filter(|y| !cal.knows_year(**y)).map(|y| y.to_string()).collect();
+    format!(
+        "  (provisional: no statutory holiday notice loaded for {}; computed Monday–Friday — import it with `keqing calendar import`)",
+        missing.join(", ")
+    )
+}
+
+/// `keqing calendar …`.
+async fn calendar(config: &Config, cmd: CalendarCommand) -> anyhow::Result<()> {
+    use keqing_core::calendar::festival;
+    use keqing_core::calendar::holidays::{DayKind, parse_csv};
+    use keqing_core::calendar::lunar::{LunarDate, LunarMonthDay, year_name};
+    match cmd {
+        CalendarCommand::Lunar { date } => {
+            let d = parse_day(&date)?;
+            let l = LunarDate::from_solar(d)?;
+            let fest: Vec<&str> = festival::on(d)?.iter().map(|f| f.label(true)).collect();
+            println!(
+                "{d} = 农历{}（{}年，属{}）{}",
+                l.chinese(),
+                year_name(l.year).0,
+                year_name(l.year).1,
+                if fest.is_empty() { String::new() } else { format!(" {}", fest.join("、")) }
+            );
+        }
+        CalendarCommand::Solar { lunar, year } => {
+            let md = LunarMonthDay::parse(&lunar)?;
+            let year = match year {
+                Some(y) => y,
+                None => LunarDate::from_solar(chrono::Utc::now().with_timezone(&config.zone()?).date_naive())?.year,
+            };
+            match md.in_lunar_year(year, &config.date_policy()?)? {
+                Some(r) => {
+                    println!("农历{year}年{} = {} ({})", md.chinese(), r.date, r.date.format("%A"));
+                    if let Some(a) = r.adjustment {
+                        println!("  {} / {}", a.explain(true), a.explain(false));
+                    }
+                }
+                None => println!("农历{year}年没有{}（policy: skip）", md.chinese()),
+            }
+        }
+        CalendarCommand::Workday { month, n } => {
+            let (y, m) = month.split_once('-').context("month must be YYYY-MM")?;
+            let (y, m): (i32, u32) =
+                (y.parse().context("month must be YYYY-MM")?, m.parse().context("month must be YYYY-MM")?);
+            let (_, cal) = work_calendar(config).await?;
+            let d = cal.nth_working_day(y, m, n)?;
+            println!(
+                "working day {n} of {y}-{m:02}: {} ({}), ends {}",
+                d.value,
+                d.value.format("%A"),
+                cal.end_of_day(d.value).with_timezone(&cal.zone()).format("%Y-%m-%d %H:%M %Z")
+            );
+            if d.provisional {
+                println!("{}", provisional_note(&cal, y));
+            }
+        }
+        CalendarCommand::Holidays { year } => {
+            let (store, cal) = work_calendar(config).await?;
+            if cal.knows_year(year) {
+                let (years, _) = store.holiday_table().await?;
+                let source =
+                    years.iter().find(|y| y.year == i64::from(year)).map(|y| y.source.clone()).unwrap_or_default();
+                println!("{year} statutory holidays (source: {source})");
+            } else {
+                println!("{year}: no statutory holiday notice loaded — working days are provisional (Monday–Friday)");
+            }
+            for d in store.holiday_days(year).await? {
+                let kind = match d.kind {
+                    DayKind::Off => "off ",
+                    DayKind::Work => "work",
+                };
+                println!("  {} {} {kind}  {}", d.date, d.date.format("%a"), d.name);
+            }
+            println!("{year} festivals");
+            let first = chrono::NaiveDate::from_ymd_opt(year, 1, 1).context("year")?;
+            let last = chrono::NaiveDate::from_ymd_opt(year, 12, 31).context("year")?;
+            for (d, f) in festival::between(first, last)? {
+                let lunar = LunarDate::from_solar(d).map(|l| l.chinese()).unwrap_or_default();
+                println!("  {d} {} {}  {}  农历{lunar}", d.format("%a"), f.label(true), f.label(false));
+            }
+        }
+        CalendarCommand::Import { file, year, dry_run } => {
+            let text = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let text = String::from_utf8(text)
+                .map_err(|_| anyhow::anyhow!("{} is not UTF-8: save it as CSV UTF-8", file.display()))?;
+            let year = match year {
+                Some(y) => y,
+                None => keqing_core::calendar::holidays::guess_year(&text)
+                    .context("cannot tell the year from the file: pass --year")?,
+            };
+            let days = parse_csv(&text, Some(year)).map_err(|errors| {
+                let lines: Vec<String> = errors
+                    .iter()
+                    .map(|e| format!("  row {}, column {}: {:?} {}", e.row, e.column, e.value, e.problem))
+                    .collect();
+                anyhow::anyhow!(
+                    "{} has {} bad row(s); nothing was imported:\n{}",
+                    file.display(),
+                    errors.len(),
+                    lines.join("\n")
+                )
+            })?;
+            let store = open(config).await?;
+            let source = file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_else(|| "import".into());
+            if dry_run {
+                let current = store.holiday_days(year).await?;
+                let added = days.iter().filter(|d| !current.iter().any(|c| c.date == d.date)).count();
+                let removed = current.iter().filter(|c| !days.iter().any(|d| d.date == c.date)).count();
+                println!(
+                    "{year}: {} days in {} (+{added} −{removed}); nothing changed (--dry-run)",
+                    days.len(),
+                    file.display()
+                );
+            } else {
+                let out = store.replace_holiday_year(&cli_actor(), year, &days, &source).await?;
+                println!(
+                    "{year} imported from {}: {} added, {} changed, {} removed, {} unchanged",
+                    file.display(),
+                    out.added,
+                    out.changed,
+                    out.removed,
+                    out.unchanged
+                );
+            }
         }
     }
     Ok(())

@@ -166,5 +166,14 @@ async fn the_first_admin_replaces_the_one_time_password_and_switches_to_english(
     c.goto(&server.url("/admin/users")).await.unwrap();
     assert_eq!(wait_text(&c, "h1", "Users").await, "Users");
     screenshot(&c, "admin-users").await;
+    // The home page asks for next year's holiday notice (from 1 November),
+    // and the calendar shows the National Day week and its make-up Saturday.
+    c.goto(&server.url("/admin/calendar?year=2026")).await.unwrap();
+    assert_eq!(wait_text(&c, "h1", "Holiday calendar 2026").await, "Holiday calendar 2026");
+    let national_day = c.find(Locator::Css(".cell.holiday.festival[title='国庆节']")).await.unwrap();
+    assert_eq!(national_day.find(Locator::Css("small")).await.unwrap().text().await.unwrap(), "National Day");
+    let makeup = c.find(Locator::Css(".cell.makeup[title='国庆节（调休上班）'] b")).await.unwrap();
+    assert_eq!(makeup.text().await.unwrap(), "10");
+    screenshot(&c, "admin-calendar").await;
     c.close().await.unwrap();
 }

@@ -192,3 +192,59 @@ fn configuration_layers_file_then_environment_then_flags() {
     let (_, out, _) = migrate(&[("KEQING_DATABASE_URL", "sqlite://x/y.db?mode=rwc")], &[]);
     assert!(out.contains("sqlite://x/y.db"), "{out}");
 }
+
+#[test]
+fn the_calendar_commands_answer_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let cal = |args: &[&str]| {
+        let mut c = keqing(dir.path());
+        c.arg("calendar").args(args);
+        run(c, None)
+    };
+    let (ok, out, err) = cal(&["lunar", "2026-09-25"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("2026-09-25 = 农历丙午年八月十五") && out.contains("中秋节"), "{out}");
+    let (ok, out, _) = cal(&["solar", "--lunar", "8-15", "--year", "2027"]);
+    assert!(ok && out.contains("= 2027-09-15"), "{out}");
+    let (ok, out, _) = cal(&["solar", "--lunar", "12-30", "--year", "2025"]);
+    assert!(ok && out.contains("2026-02-16") && out.contains("按二十九日计"), "{out}");
+    let (ok, out, _) = cal(&["workday", "2026-10", "8"]);
+    assert!(ok && out.contains("2026-10-16 (Friday)") && out.contains("18:00 CST"), "{out}");
+    let (ok, out, _) = cal(&["workday", "2027-02", "3"]);
+    assert!(ok && out.contains("provisional"), "{out}");
+    let (ok, out, _) = cal(&["holidays", "2026"]);
+    assert!(
+        ok && out.contains("2026-10-10 Sat work  国庆节（调休上班）") && out.contains("2026-02-16 Mon 除夕"),
+        "{out}"
+    );
+    let (ok, _, err) = cal(&["lunar", "2026-02-30"]);
+    assert!(!ok && err.contains("not a date"), "{err}");
+    let (ok, _, err) = cal(&["solar", "--lunar", "13-1"]);
+    assert!(!ok && err.contains("not a lunar month"), "{err}");
+}
+
+#[test]
+fn a_year_is_imported_from_a_file_all_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("2027.csv");
+    let cal = |args: &[&str]| {
+        let mut c = keqing(dir.path());
+        c.arg("calendar").args(args);
+        run(c, None)
+    };
+    std::fs::write(&file, "date,kind,name\n2027-01-01,off,元旦\n2027-02-30,off,春节\n2027-02-06,rest,春节\n").unwrap();
+    let (ok, _, err) = cal(&["import", file.to_str().unwrap()]);
+    assert!(!ok, "bad rows refuse the file");
+    assert!(err.contains("row 3, column date: \"2027-02-30\"") && err.contains("row 4, column kind"), "{err}");
+    assert!(err.contains("nothing was imported"), "{err}");
+    std::fs::write(&file, "date,kind,name\n2027-01-01,off,元旦\n2027-02-06,work,春节（调休上班）\n").unwrap();
+    let (ok, out, _) = cal(&["import", file.to_str().unwrap(), "--dry-run"]);
+    assert!(ok && out.contains("nothing changed"), "{out}");
+    let (ok, out, _) = cal(&["holidays", "2027"]);
+    assert!(ok && out.contains("no statutory holiday notice loaded"), "{out}");
+    let (ok, out, err) = cal(&["import", file.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    assert!(out.contains("2027 imported from") && out.contains("2 added"), "{out}");
+    let (_, out, _) = cal(&["holidays", "2027"]);
+    assert!(out.contains("source: 2027.csv") && out.contains("2027-02-06 Sat work"), "{out}");
+}

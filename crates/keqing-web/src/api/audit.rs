@@ -63,7 +63,7 @@ impl From<AuditEntry> for AuditOut {
     }
 }
 
-/// Filters. Dates are calendar days in China time (UTC+8), inclusive.
+/// Filters. Dates are calendar days in the company's time zone, inclusive.
 #[derive(Deserialize, IntoParams, Default, Debug, Clone)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -95,15 +95,15 @@ fn day(field: &str, v: &Option<String>) -> Result<Option<NaiveDate>> {
 
 impl AuditQuery {
     /// The store filter.
-    pub fn filter(&self) -> Result<AuditFilter> {
+    pub fn filter(&self, zone: chrono_tz::Tz) -> Result<AuditFilter> {
         let from = day("from", &self.from)?;
         let until = day("until", &self.until)?;
         Ok(AuditFilter {
             entity: self.entity.clone().filter(|s| !s.is_empty()),
             entity_id: self.entity_id.clone().filter(|s| !s.is_empty()),
             actor: self.actor_id.map(UserId),
-            from: from.map(crate::time::day_start),
-            until: until.map(|d| crate::time::day_start(d.succ_opt().unwrap_or(d))),
+            from: from.map(|d| crate::time::day_start(d, zone)),
+            until: until.map(|d| crate::time::day_start(d.succ_opt().unwrap_or(d), zone)),
         })
     }
 }
@@ -123,7 +123,7 @@ pub async fn list_audit(
     auth.require(Permission::ViewAudit)?;
     let (limit, offset) = paging(q.limit, q.offset)?;
     let scope = auth.audit_scope(&state).await?;
-    let entries = state.store.list_audit(&scope, &q.filter()?, limit + 1, offset).await?;
+    let entries = state.store.list_audit(&scope, &q.filter(state.settings.zone)?, limit + 1, offset).await?;
     // The log only grows: report "more" rather than count a large table.
     let more = entries.len() as i64 > limit;
     let items: Vec<AuditOut> = entries.into_iter().take(limit as usize).map(AuditOut::from).collect();
@@ -142,11 +142,11 @@ pub async fn export_audit(
 ) -> Result<impl IntoResponse> {
     auth.require(Permission::ViewAudit)?;
     let scope = auth.audit_scope(&state).await?;
-    let entries = state.store.list_audit(&scope, &q.filter()?, 100_000, 0).await?;
+    let entries = state.store.list_audit(&scope, &q.filter(state.settings.zone)?, 100_000, 0).await?;
     let mut out = String::from("\u{feff}");
     crate::csv::row(&mut out, &["time", "actor", "action", "entity", "entity_id", "summary", "changes", "ip"]);
     for e in entries {
-        let at = crate::time::local(e.at).format("%Y-%m-%d %H:%M:%S").to_string();
+        let at = crate::time::local(e.at, state.settings.zone).format("%Y-%m-%d %H:%M:%S").to_string();
         let changes = e.changes.0.to_string();
         crate::csv::row(
             &mut out,

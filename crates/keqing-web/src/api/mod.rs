@@ -4,6 +4,7 @@
 //! `/api/docs`).
 
 pub mod audit;
+pub mod calendar;
 pub mod docs;
 pub mod health;
 pub mod me;
@@ -38,6 +39,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "users", description = "User administration (admin)"),
         (name = "teams", description = "The team tree"),
         (name = "audit", description = "Who changed what"),
+        (name = "calendar", description = "Lunar dates, festivals, statutory holidays, working days"),
         (name = "organisations", description = "Customer organisations"),
         (name = "people", description = "People at customer organisations"),
         (name = "health", description = "Liveness and readiness"),
@@ -70,6 +72,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(users::router())
         .merge(teams::router())
         .merge(audit::router())
+        .merge(calendar::router())
         .merge(organisations::router())
         .merge(people::router())
 }

@@ -73,6 +73,7 @@ async fn password_submit(State(state): State<AppState>, auth: Auth, Form(f): For
 #[template(path = "account.html")]
 struct AccountPage {
     c: Chrome,
+    zone: chrono_tz::Tz,
     locale: String,
     tokens: Vec<ApiToken>,
     new_secret: Option<String>,
@@ -81,7 +82,7 @@ struct AccountPage {
 
 impl AccountPage {
     fn when(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
-        crate::time::local(*t).format("%Y-%m-%d %H:%M").to_string()
+        crate::time::local(*t, self.zone).format("%Y-%m-%d %H:%M").to_string()
     }
 }
 
@@ -105,7 +106,14 @@ async fn account_page(
         _ => c,
     };
     let tokens = state.store.list_tokens(auth.user.id).await?;
-    render(&AccountPage { c, locale: user.locale.unwrap_or_default(), tokens, new_secret, errors })
+    render(&AccountPage {
+        c,
+        zone: state.settings.zone,
+        locale: user.locale.unwrap_or_default(),
+        tokens,
+        new_secret,
+        errors,
+    })
 }
 
 async fn account(

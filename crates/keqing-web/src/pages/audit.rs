@@ -40,7 +40,7 @@ fn show(v: &serde_json::Value) -> String {
 }
 
 impl Row {
-    fn from(e: AuditEntry) -> Row {
+    fn from(e: AuditEntry, zone: chrono_tz::Tz) -> Row {
         let changes = e
             .changes
             .0
@@ -48,7 +48,7 @@ impl Row {
             .map(|m| m.iter().map(|(k, v)| (k.clone(), show(&v["before"]), show(&v["after"]))).collect())
             .unwrap_or_default();
         Row {
-            at: crate::time::local(e.at).format("%Y-%m-%d %H:%M:%S").to_string(),
+            at: crate::time::local(e.at, zone).format("%Y-%m-%d %H:%M:%S").to_string(),
             actor: e.actor_name,
             action: e.action,
             entity: e.entity,
@@ -99,7 +99,7 @@ async fn audit(State(state): State<AppState>, auth: Auth, Query(q): Query<AuditQ
     auth.require(Permission::ViewAudit)?;
     let (limit, offset) = paging(q.limit, q.offset)?;
     let scope = auth.audit_scope(&state).await?;
-    let mut entries = state.store.list_audit(&scope, &q.filter()?, limit + 1, offset).await?;
+    let mut entries = state.store.list_audit(&scope, &q.filter(state.settings.zone)?, limit + 1, offset).await?;
     let more = entries.len() as i64 > limit;
     entries.truncate(limit as usize);
     let users = if auth.can(Permission::ViewUsers) { state.store.list_users().await? } else { Vec::new() };
@@ -117,7 +117,7 @@ async fn audit(State(state): State<AppState>, auth: Auth, Query(q): Query<AuditQ
     };
     render(&AuditPage {
         c: Chrome::new(&auth.ctx),
-        rows: entries.into_iter().map(Row::from).collect(),
+        rows: entries.into_iter().map(|e| Row::from(e, state.settings.zone)).collect(),
         users,
         entities: ["organisation", "person", "user", "team", "session"],
         next_offset: more.then_some(offset + limit),

@@ -26,6 +26,8 @@ struct HomePage {
     organisations: i64,
     people: i64,
     failed_jobs: Option<i64>,
+    /// A holiday year the admin should import (from 1 November: next year).
+    year_to_import: Option<i32>,
 }
 
 async fn home(State(state): State<AppState>, auth: Auth) -> Result<Response> {
@@ -42,6 +44,11 @@ async fn home(State(state): State<AppState>, auth: Auth) -> Result<Response> {
     } else {
         None
     };
+    let year_to_import = if auth.can(Permission::ManageReferenceData) {
+        state.calendar().await?.year_to_import(state.today())
+    } else {
+        None
+    };
     let roles = auth.user.roles.iter().map(|r| c.role_label(r.as_str())).collect();
     render(&HomePage {
         display_name: auth.user.display_name.clone(),
@@ -50,6 +57,7 @@ async fn home(State(state): State<AppState>, auth: Auth) -> Result<Response> {
         organisations,
         people,
         failed_jobs,
+        year_to_import,
         c,
     })
 }

@@ -6,6 +6,7 @@
 mod account;
 mod admin;
 mod audit;
+mod calendar;
 mod home;
 mod login;
 
@@ -115,6 +116,11 @@ impl FormErrors {
             .map_or("", |(_, m)| m.as_str())
     }
 
+    /// Every field and message.
+    pub fn all(&self) -> &[(String, String)] {
+        &self.0
+    }
+
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
@@ -169,4 +175,5 @@ pub fn router() -> Router<AppState> {
         .merge(account::router())
         .merge(admin::router())
         .merge(audit::router())
+        .merge(calendar::router())
 }

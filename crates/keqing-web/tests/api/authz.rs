@@ -21,6 +21,9 @@ enum Body {
     None,
     Json(&'static str),
     Form(&'static str),
+    Csv(&'static str),
+    /// A calendar import form for the year given.
+    Multipart(&'static str),
 }
 
 struct Row {
@@ -34,7 +37,7 @@ fn row(method: &'static str, path: &'static str, body: Body, expect: [u16; 7]) -
     Row { method, path, body, expect }
 }
 
-use Body::{Form, Json, None as NoBody};
+use Body::{Csv, Form, Json, Multipart, None as NoBody};
 
 fn table() -> Vec<Row> {
     //                                                              anon rep  out  clerk mgr fin  admin
@@ -127,6 +130,38 @@ fn table() -> Vec<Row> {
             [401, 200, 404, 403, 200, 403, 200],
         ),
         row("DELETE", "/api/v1/people/{new_person_a}", NoBody, [401, 403, 403, 403, 204, 403, 204]),
+        row("GET", "/api/v1/calendar/status", NoBody, [401, 200, 200, 200, 200, 200, 200]),
+        row("GET", "/api/v1/calendar/day?date=2026-10-10", NoBody, [401, 200, 200, 200, 200, 200, 200]),
+        row("GET", "/api/v1/calendar/lunar?date=2026-09-25", NoBody, [401, 200, 200, 200, 200, 200, 200]),
+        row("GET", "/api/v1/calendar/solar?lunar=8-15&year=2027", NoBody, [401, 200, 200, 200, 200, 200, 200]),
+        row("GET", "/api/v1/calendar/workday?month=2026-10&n=8", NoBody, [401, 200, 200, 200, 200, 200, 200]),
+        row(
+            "GET",
+            "/api/v1/calendar/add-working-days?date=2026-10-01&n=3",
+            NoBody,
+            [401, 200, 200, 200, 200, 200, 200],
+        ),
+        row(
+            "GET",
+            "/api/v1/calendar/working-days?from=2026-10-01&to=2026-10-31",
+            NoBody,
+            [401, 200, 200, 200, 200, 200, 200],
+        ),
+        row("GET", "/api/v1/calendar/holidays?year=2026", NoBody, [401, 200, 200, 200, 200, 200, 200]),
+        row(
+            "POST",
+            "/api/v1/calendar/holidays/{future_year}?dry_run=true",
+            Csv("date,kind,name\n{future_year}-01-01,off,元旦\n"),
+            [401, 403, 403, 403, 403, 403, 200],
+        ),
+        row("POST", "/api/v1/calendar/years", Json(r#"{"year":{future_year}}"#), [401, 403, 403, 403, 403, 403, 201]),
+        row(
+            "PUT",
+            "/api/v1/calendar/days/{free_day}",
+            Json(r#"{"kind":"off","name":"年会"}"#),
+            [401, 403, 403, 403, 403, 403, 200],
+        ),
+        row("DELETE", "/api/v1/calendar/days/{listed_day}", NoBody, [401, 403, 403, 403, 403, 403, 204]),
         // Pages: anonymous visitors are sent to the login form (303).
         row("GET", "/login", NoBody, [200, 303, 303, 303, 303, 303, 303]),
         row("GET", "/lang?to=en&next=/login", NoBody, [303, 303, 303, 303, 303, 303, 303]),
@@ -161,6 +196,21 @@ fn table() -> Vec<Row> {
         row("POST", "/admin/users/{new_user}/enable", NoBody, [303, 403, 403, 403, 403, 403, 303]),
         row("POST", "/admin/users/{new_user}/reset-password", NoBody, [303, 403, 403, 403, 403, 403, 200]),
         row("GET", "/admin/teams", NoBody, [303, 403, 403, 403, 403, 403, 200]),
+        row("GET", "/admin/calendar?year=2026", NoBody, [303, 403, 403, 403, 403, 403, 200]),
+        row(
+            "POST",
+            "/admin/calendar/days",
+            Form("date=2026-12-29&kind=off&name=%E5%B9%B4%E4%BC%9A"),
+            [303, 403, 403, 403, 403, 403, 303],
+        ),
+        row("POST", "/admin/calendar/days/delete", Form("date={listed_day}"), [303, 403, 403, 403, 403, 403, 303]),
+        row("POST", "/admin/calendar/years", Form("year={future_year}"), [303, 403, 403, 403, 403, 403, 303]),
+        row(
+            "POST",
+            "/admin/calendar/import?csrf={csrf}",
+            Multipart("{future_year}"),
+            [303, 403, 403, 403, 403, 403, 200],
+        ),
         row("POST", "/admin/teams", Form("name=T{uniq}"), [303, 403, 403, 403, 403, 403, 303]),
         row("POST", "/admin/teams/{new_team}", Form("version=1&name=U{uniq}"), [303, 403, 403, 403, 403, 403, 303]),
         row("POST", "/admin/teams/{new_team}/delete", NoBody, [303, 403, 403, 403, 403, 403, 303]),
@@ -175,6 +225,7 @@ fn table() -> Vec<Row> {
 struct Company {
     users: Vec<Option<User>>,
     clients: Vec<reqwest::Client>,
+    csrf: Vec<String>,
     rep: User,
     team: TeamId,
     org_a: OrganisationId,
@@ -196,16 +247,19 @@ async fn company(app: &TestApp) -> Company {
     let person_a = new_person(app, rep.id, Some(org_a)).await;
     let users = vec![None, Some(rep.clone()), Some(outsider), Some(clerk), Some(mgr), Some(finance), Some(admin)];
     let mut clients = Vec::new();
+    let mut csrf = Vec::new();
     for u in &users {
-        clients.push(client_for(app, u.as_ref().map(|u| u.username.as_str())).await);
+        let (client, token) = client_for(app, u.as_ref().map(|u| u.username.as_str())).await;
+        clients.push(client);
+        csrf.push(token);
     }
-    Company { users, clients, rep, team, org_a, person_a }
+    Company { users, clients, csrf, rep, team, org_a, person_a }
 }
 
 /// A browser for `username` (or an anonymous one that has fetched the login
 /// page, so its form posts pass CSRF and reach the authentication check),
 /// sending its CSRF token as a header on every request.
-async fn client_for(app: &TestApp, username: Option<&str>) -> reqwest::Client {
+async fn client_for(app: &TestApp, username: Option<&str>) -> (reqwest::Client, String) {
     let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
     let plain = reqwest::Client::builder()
         .cookie_provider(jar.clone())
@@ -228,12 +282,13 @@ async fn client_for(app: &TestApp, username: Option<&str>) -> reqwest::Client {
     };
     let mut h = HeaderMap::new();
     h.insert("x-csrf-token", HeaderValue::from_str(&csrf).unwrap());
-    reqwest::Client::builder()
+    let client = reqwest::Client::builder()
         .cookie_provider(jar)
         .default_headers(h)
         .redirect(reqwest::redirect::Policy::none())
         .build()
-        .unwrap()
+        .unwrap();
+    (client, csrf)
 }
 
 async fn new_org(app: &TestApp, owner: UserId) -> OrganisationId {
@@ -287,6 +342,22 @@ async fn fill(app: &TestApp, co: &Company, who: usize, text: &str) -> String {
         let t = app.store.create_token(&Actor::system("test"), owner, "t", &hash, &prefix).await.unwrap();
         s = s.replace("{actor_token}", &t.id.to_string());
     }
+    if s.contains("{listed_day}") {
+        let n = UNIQ.fetch_add(1, Ordering::SeqCst);
+        let date = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap() + chrono::Days::new(u64::from(n % 50));
+        let day = keqing_core::calendar::holidays::HolidayDay {
+            year: 2026,
+            date,
+            kind: keqing_core::calendar::holidays::DayKind::Off,
+            name: "测试".into(),
+        };
+        app.store.set_holiday_day(&Actor::system("test"), &day, None).await.unwrap();
+        s = s.replace("{listed_day}", &date.to_string());
+    }
+    s = s.replace("{free_day}", "2026-12-30");
+    if s.contains("{csrf}") {
+        s = s.replace("{csrf}", &co.csrf[who]);
+    }
     if s.contains("{me_version}") {
         let v = match &co.users[who] {
             Some(u) => app.store.user(u.id).await.unwrap().version,
@@ -302,17 +373,32 @@ async fn every_route_answers_every_kind_of_user_as_the_table_says() {
     let app = spawn_app().await;
     let co = company(&app).await;
     let mut failures = Vec::new();
-    for r in table() {
+    for (index, r) in table().into_iter().enumerate() {
+        // A year no notice exists for, one per row (only admins' requests
+        // create it), shared by each request's path and body.
+        let future_year = (2030 + index % 70).to_string();
         for (who, role) in ROLES.iter().enumerate() {
-            let path = fill(&app, &co, who, r.path).await;
+            let fill = |text: &'static str| {
+                let text = text.replace("{future_year}", &future_year);
+                let (app, co) = (&app, &co);
+                async move { fill(app, co, who, &text).await }
+            };
+            let path = fill(r.path).await;
             let client = &co.clients[who];
             let method = reqwest::Method::from_bytes(r.method.as_bytes()).unwrap();
             let mut req = client.request(method, app.url(&path));
             req = match &r.body {
                 NoBody => req,
-                Json(b) => req.header("content-type", "application/json").body(fill(&app, &co, who, b).await),
-                Form(b) => {
-                    req.header("content-type", "application/x-www-form-urlencoded").body(fill(&app, &co, who, b).await)
+                Json(b) => req.header("content-type", "application/json").body(fill(b).await),
+                Form(b) => req.header("content-type", "application/x-www-form-urlencoded").body(fill(b).await),
+                Csv(b) => req.header("content-type", "text/csv").body(fill(b).await),
+                Multipart(y) => {
+                    let year = fill(y).await;
+                    let form = reqwest::multipart::Form::new()
+                        .text("year", year.clone())
+                        .text("action", "preview")
+                        .text("csv", format!("date,kind,name\n{year}-01-01,off,元旦\n"));
+                    req.multipart(form)
                 }
             };
             let resp = req.send().await.unwrap();

@@ -2,6 +2,7 @@
 
 mod authz;
 mod bad_input;
+mod calendar;
 mod helpers;
 mod jobs;
 mod openapi;
