@@ -1,15 +1,21 @@
-//! The demo company: a small beverage manufacturer's south-west sales
-//! organisation (云南, 贵州, 四川) with its customers. Deterministic, so
-//! every installation shows the same people and tests can rely on them.
-//!
-//! Later parts of Keqing (calendar, interactions, expenses) extend the demo
-//! from these records.
+//! The demo company: a beverage maker's south-west sales organisation
+//! (云南, 贵州, 四川攀枝花) with ~500 customer organisations and ~1,500 people
+//! — believable Chinese names, lunar and Gregorian birthdays, families with
+//! milestones, referral chains, tastes and taboos. Deterministic, so every
+//! installation shows the same company and tests can rely on it; dates are
+//! placed relative to the `today` passed in.
 
-use crate::model::{Gender, OrgKind};
+use crate::calendar::lunar::{LunarDate, MonthDay};
+use crate::model::{
+    Birthday, FamilyRelation, Gender, LegalBasis, MilestoneKind, OrgKind, OrgStatus, OrganisationData, PersonData,
+    Stage,
+};
 use crate::rng::SplitMix64;
 use crate::validate::Problem;
+use crate::{OrganisationId, UserId};
+use chrono::{Datelike, Days, NaiveDate};
 
-/// A team of the demo organisation. `parent` indexes [`DemoCompany::teams`].
+/// A team of the demo organisation. `parent` and `manager` index the lists.
 #[derive(Debug, Clone)]
 pub struct DemoTeam {
     /// Team name.
@@ -33,36 +39,52 @@ pub struct DemoUser {
     pub team: Option<usize>,
 }
 
-/// A demo customer organisation.
+/// A sales territory: regions, a manager and reps (indexes into users).
 #[derive(Debug, Clone)]
-pub struct DemoOrganisation {
+pub struct DemoTerritory {
     /// Name.
-    pub name: String,
-    /// Kind.
-    pub kind: OrgKind,
-    /// Phone.
-    pub phone: String,
-    /// Address.
-    pub address: String,
-    /// Index into [`DemoCompany::users`] of the owning rep.
-    pub owner: usize,
+    pub name: &'static str,
+    /// Region codes.
+    pub regions: &'static [&'static str],
+    /// Manager.
+    pub manager: usize,
+    /// Reps.
+    pub members: &'static [usize],
 }
 
-/// A demo person.
+/// A demo organisation. `data.owner` holds the owner's index into
+/// [`DemoCompany::users`] (the loader maps it to the real id).
 #[derive(Debug, Clone)]
-pub struct DemoPerson {
+pub struct DemoOrganisation {
+    /// The record.
+    pub data: OrganisationData,
+}
+
+/// A family member with milestones.
+#[derive(Debug, Clone)]
+pub struct DemoFamily {
+    /// Relation.
+    pub relation: FamilyRelation,
     /// Name.
     pub name: String,
     /// Gender.
     pub gender: Gender,
-    /// Mobile.
-    pub phone: String,
-    /// WeChat id.
-    pub wechat: Option<String>,
-    /// Index into [`DemoCompany::organisations`].
-    pub organisation: usize,
-    /// Position there.
-    pub position: &'static str,
+    /// Birthday.
+    pub birthday: Option<Birthday>,
+    /// Milestones.
+    pub milestones: Vec<(MilestoneKind, NaiveDate, &'static str)>,
+}
+
+/// A demo person. `data.owner` is a user index and `data.organisation` an
+/// index into [`DemoCompany::organisations`].
+#[derive(Debug, Clone)]
+pub struct DemoPerson {
+    /// The record.
+    pub data: PersonData,
+    /// Family.
+    pub family: Vec<DemoFamily>,
+    /// Index of the person who referred them (熟人介绍), if any.
+    pub referred_by: Option<usize>,
 }
 
 /// Everything the demo loads.
@@ -72,6 +94,8 @@ pub struct DemoCompany {
     pub teams: Vec<DemoTeam>,
     /// Users.
     pub users: Vec<DemoUser>,
+    /// Territories.
+    pub territories: Vec<DemoTerritory>,
     /// Organisations.
     pub organisations: Vec<DemoOrganisation>,
     /// People.
@@ -95,14 +119,17 @@ const GIVEN_FEMALE: &[&str] = &[
     "芳", "娜", "敏", "静", "丽", "艳", "娟", "霞", "玲", "燕", "秀英", "桂英", "丽华", "晓红", "雪梅", "海燕", "婷婷",
     "欣怡", "梓涵", "诗琪", "春花", "美玲", "慧敏", "玉兰", "红梅",
 ];
+const CHILD_NAMES: &[&str] =
+    &["子涵", "一诺", "浩宇", "欣妍", "梓萱", "俊熙", "雨桐", "宇轩", "可馨", "博文", "思远", "若曦"];
+/// (city code, area code, district codes).
 const PLACES: &[(&str, &str, &[&str])] = &[
-    ("云南省", "昆明市", &["五华区", "盘龙区", "官渡区", "西山区", "呈贡区", "安宁市", "嵩明县"]),
-    ("云南省", "曲靖市", &["麒麟区", "沾益区", "宣威市", "陆良县"]),
-    ("云南省", "大理白族自治州", &["大理市", "祥云县", "宾川县"]),
-    ("云南省", "玉溪市", &["红塔区", "江川区", "通海县"]),
-    ("贵州省", "贵阳市", &["南明区", "云岩区", "观山湖区", "花溪区", "清镇市"]),
-    ("贵州省", "遵义市", &["红花岗区", "汇川区", "仁怀市"]),
-    ("四川省", "攀枝花市", &["东区", "西区", "仁和区"]),
+    ("530100", "0871", &["530102", "530103", "530111", "530112", "530114", "530181", "530127"]),
+    ("530300", "0874", &["530302", "530303", "530381", "530322"]),
+    ("532900", "0872", &["532901", "532923", "532925"]),
+    ("530400", "0877", &["530402", "530403", "530423"]),
+    ("520100", "0851", &["520102", "520103", "520115", "520111", "520181"]),
+    ("520300", "0851", &["520302", "520303", "520382"]),
+    ("510400", "0812", &["510402", "510403", "510411"]),
 ];
 const STREETS: &[&str] = &[
     "人民中路",
@@ -145,9 +172,65 @@ const SHOP_WORDS: &[&str] = &[
     "四季",
 ];
 const PHARMACY_WORDS: &[&str] = &["康民", "仁和", "健之佳", "同仁", "益寿", "百草", "济世", "安康"];
+const TAGS: &[&str] =
+    &["社区店", "学校周边", "夜市", "连锁", "新开店", "旅游区", "乡镇", "批发市场", "写字楼", "医院周边"];
+const INTERESTS: &[&str] =
+    &["钓鱼", "打麻将", "爬山", "摄影", "下象棋", "养花", "跳广场舞", "看足球", "唱歌", "书法", "喝茶", "打篮球"];
+const TASTES: &[&str] = &[
+    "爱喝普洱，不吃辣",
+    "喜欢小粒咖啡",
+    "爱吃过桥米线",
+    "不喝酒，爱喝茶",
+    "喜欢辣，爱吃火锅",
+    "吃素",
+    "爱喝啤酒",
+    "喜欢甜食",
+    "爱吃鲜花饼",
+    "饭量大，爱吃腊肉",
+];
+const GIFTS: &[&str] = &[
+    "普洱茶饼",
+    "云南小粒咖啡",
+    "鲜花饼礼盒",
+    "宣威火腿",
+    "茅台镇酱香酒",
+    "钓鱼竿",
+    "公司定制保温杯",
+    "孩子的学习用品",
+];
+const TABOOS: &[&str] = &["不送钟表", "不喜欢被催货", "忌讳提竞品", "不喝白酒", "晚上九点后不接电话"];
+const MET: &[&str] = &["铺货时拜访认识", "老客户介绍", "订货会上认识", "前任业务员交接", "主动来电咨询", "展销会认识"];
 
-/// The demo company, always the same.
-pub fn company() -> DemoCompany {
+fn person_name(rng: &mut SplitMix64, gender: Gender) -> String {
+    let given = if gender == Gender::Male { rng.pick(GIVEN_MALE) } else { rng.pick(GIVEN_FEMALE) };
+    format!("{}{}", rng.pick(SURNAMES), given)
+}
+
+fn mobile(rng: &mut SplitMix64) -> String {
+    let prefix = *rng.pick(&["138", "139", "135", "136", "150", "151", "158", "187", "188", "177", "199"]);
+    format!("{prefix}{:08}", rng.below(100_000_000))
+}
+
+fn birthday(rng: &mut SplitMix64, birth_year: i32) -> Option<Birthday> {
+    let with_year = rng.chance(70).then_some(birth_year);
+    match rng.below(10) {
+        0..=3 => {
+            // Lunar: a valid day of that lunar year (day 30 only if it exists).
+            let month = rng.between(1, 12) as u8;
+            let day = rng.between(1, 29) as u8;
+            Some(Birthday::Lunar { month, leap: false, day, year: with_year })
+        }
+        4..=8 => {
+            let month = rng.between(1, 12) as u8;
+            let day = rng.between(1, 28) as u8;
+            Some(Birthday::Solar { month, day, year: with_year })
+        }
+        _ => None,
+    }
+}
+
+/// The demo company, always the same for the same `today`.
+pub fn company(today: NaiveDate) -> DemoCompany {
     let teams = vec![
         DemoTeam { name: "西南大区", parent: None, manager: 0 },
         DemoTeam { name: "云南销售部", parent: Some(0), manager: 1 },
@@ -167,25 +250,34 @@ pub fn company() -> DemoCompany {
         DemoUser { username: "sunhong", display_name: "孙红", roles: &["clerk"], team: Some(2) },
         DemoUser { username: "gaofeng", display_name: "高峰", roles: &["finance"], team: None },
     ];
+    let territories = vec![
+        DemoTerritory { name: "昆明片区", regions: &["530100"], manager: 1, members: &[3, 4] },
+        DemoTerritory { name: "滇东滇中片区", regions: &["530300", "530400"], manager: 1, members: &[5] },
+        DemoTerritory { name: "滇西片区", regions: &["532900"], manager: 1, members: &[6] },
+        DemoTerritory { name: "贵州片区", regions: &["520000"], manager: 2, members: &[7, 8] },
+        DemoTerritory { name: "攀枝花片区", regions: &["510400"], manager: 2, members: &[7] },
+    ];
+    let region_names = crate::region::bundled().unwrap_or_default();
+    let region_name =
+        |code: &str| region_names.iter().find(|r| r.code == code).map(|r| r.name.clone()).unwrap_or_default();
     let mut rng = SplitMix64::new(2026);
     let mut organisations = Vec::new();
-    let mut people = Vec::new();
-    let reps_yunnan = [3usize, 4, 5, 6];
-    let reps_guizhou = [7usize, 8];
+    let mut people: Vec<DemoPerson> = Vec::new();
     let kinds: &[(OrgKind, u64)] = &[
-        (OrgKind::Distributor, 6),
+        (OrgKind::Distributor, 5),
         (OrgKind::SpecialDistributor, 2),
         (OrgKind::Wholesaler, 8),
         (OrgKind::KaStore, 3),
         (OrgKind::Supermarket, 20),
-        (OrgKind::RetailStore, 45),
+        (OrgKind::RetailStore, 46),
         (OrgKind::Pharmacy, 14),
         (OrgKind::InternalDepartment, 2),
     ];
     let total_weight: u64 = kinds.iter().map(|k| k.1).sum();
-    for i in 0..320 {
-        let (province, city, districts) = *rng.pick(PLACES);
+    for i in 0..500 {
+        let (city, area, districts) = *rng.pick(PLACES);
         let district = *rng.pick(districts);
+        let province = format!("{}0000", &city[..2]);
         let mut roll = rng.below(total_weight);
         let kind = kinds
             .iter()
@@ -196,37 +288,90 @@ pub fn company() -> DemoCompany {
             })
             .map(|k| k.0)
             .unwrap_or(OrgKind::RetailStore);
-        let short_city = city.trim_end_matches('市').trim_end_matches("白族自治州");
+        let city_name = region_name(city);
+        let district_name = region_name(district);
+        let short_city = city_name.trim_end_matches('市').trim_end_matches("白族自治州").to_owned();
         let word = *rng.pick(SHOP_WORDS);
         let name = match kind {
             OrgKind::Distributor | OrgKind::SpecialDistributor => format!("{short_city}{word}商贸有限公司"),
-            OrgKind::Wholesaler => format!("{short_city}{district}{word}批发部"),
-            OrgKind::KaStore => format!("{word}购物广场({district}店)"),
-            OrgKind::Supermarket => format!("{word}超市({district}{}店)", rng.pick(STREETS)),
+            OrgKind::Wholesaler => format!("{short_city}{district_name}{word}批发部"),
+            OrgKind::KaStore => format!("{word}购物广场({district_name}店)"),
+            OrgKind::Supermarket => format!("{word}超市({district_name}{}店)", rng.pick(STREETS)),
             OrgKind::RetailStore => format!("{word}便利店{}号", i % 97 + 1),
-            OrgKind::Pharmacy => format!("{}大药房({district}店)", rng.pick(PHARMACY_WORDS)),
+            OrgKind::Pharmacy => format!("{}大药房({district_name}店)", rng.pick(PHARMACY_WORDS)),
             OrgKind::InternalDepartment => {
                 ["公司物流部", "公司市场部", "公司生产计划部", "公司品控部"][i % 4].to_owned()
             }
             OrgKind::Other => format!("{word}餐饮"),
         };
-        let owner = if province == "贵州省" { *rng.pick(&reps_guizhou) } else { *rng.pick(&reps_yunnan) };
-        let area = match city {
-            "昆明市" => "0871",
-            "曲靖市" => "0874",
-            "大理白族自治州" => "0872",
-            "玉溪市" => "0877",
-            "贵阳市" => "0851",
-            "遵义市" => "0851",
-            _ => "0812",
+        let owner: usize = match &city[..2] {
+            "52" | "51" => *rng.pick(&[7usize, 8]),
+            _ => match city {
+                "530100" => *rng.pick(&[3usize, 4]),
+                "532900" => 6,
+                _ => 5,
+            },
+        };
+        // Turnover spread like a real market: a few large, many small.
+        let turnover_yuan: i64 = match kind {
+            OrgKind::Distributor | OrgKind::SpecialDistributor => rng.between(3_000_000, 40_000_000),
+            OrgKind::KaStore | OrgKind::Wholesaler => rng.between(800_000, 8_000_000),
+            OrgKind::Supermarket | OrgKind::Pharmacy => rng.between(150_000, 2_000_000),
+            OrgKind::InternalDepartment => 0,
+            _ => rng.between(30_000, 600_000),
+        };
+        let opened = today - Days::new(rng.between(60, 365 * 15) as u64);
+        let rate = |rng: &mut SplitMix64, base: i64| Some(rng.between((base - 1).max(1), (base + 1).min(5)) as u8);
+        let base = match kind {
+            OrgKind::Distributor | OrgKind::SpecialDistributor | OrgKind::KaStore => 4,
+            OrgKind::Supermarket | OrgKind::Wholesaler | OrgKind::Pharmacy => 3,
+            _ => 2,
+        };
+        let internal = kind == OrgKind::InternalDepartment;
+        let stages = [
+            Stage::Acquaintance,
+            Stage::Adjustment,
+            Stage::Acceptance,
+            Stage::Recognition,
+            Stage::Growth,
+            Stage::CoCreation,
+        ];
+        let mut tags = Vec::new();
+        if !internal && rng.chance(60) {
+            tags.push((*rng.pick(TAGS)).to_owned());
+        }
+        let status = match rng.below(100) {
+            0..=3 => OrgStatus::Dormant,
+            4..=5 => OrgStatus::Lost,
+            _ => OrgStatus::Active,
         };
         organisations.push(DemoOrganisation {
-            name,
-            kind,
-            phone: format!("{area}-{}", rng.between(60_000_000, 69_999_999)),
-            address: format!("{province}{city}{district}{}{}号", rng.pick(STREETS), rng.between(1, 388)),
-            owner,
+            data: OrganisationData {
+                name,
+                kind,
+                phone: Some(format!("{area}-{}", rng.between(60_000_000, 69_999_999))),
+                address: Some(format!(
+                    "{}{city_name}{district_name}{}{}号",
+                    region_name(&province),
+                    rng.pick(STREETS),
+                    rng.between(1, 388)
+                )),
+                notes: None,
+                owner: UserId(owner as i64),
+                region_code: Some(district.to_owned()),
+                opened_on: (!internal).then_some(opened),
+                anniversary: (!internal).then(|| MonthDay { month: opened.month() as u8, day: opened.day() as u8 }),
+                turnover_fen: (!internal).then_some(turnover_yuan * 100),
+                consumer_reach: if internal { None } else { rate(&mut rng, base) },
+                financial_strength: if internal { None } else { rate(&mut rng, base) },
+                management_level: if internal { None } else { rate(&mut rng, base) },
+                stage: Some(*rng.pick(&stages)),
+                status,
+                tags,
+                co_owners: Vec::new(),
+            },
         });
+        let org_index = organisations.len() - 1;
         let positions: &[&'static str] = match kind {
             OrgKind::Distributor | OrgKind::SpecialDistributor | OrgKind::Wholesaler => &["老板", "采购员", "业务经理"],
             OrgKind::KaStore | OrgKind::Supermarket => &["采购员", "店长", "采购部经理", "促销员"],
@@ -234,40 +379,121 @@ pub fn company() -> DemoCompany {
             OrgKind::InternalDepartment => &["主管", "同事"],
             _ => &["老板", "店员"],
         };
-        let n_people = 1 + rng.below(3) as usize + usize::from(kind == OrgKind::KaStore);
+        let n_people = 2 + rng.below(3) as usize;
+        let first_person = people.len();
         for p in 0..n_people {
             let gender = if rng.chance(55) { Gender::Male } else { Gender::Female };
-            let given = if gender == Gender::Male { rng.pick(GIVEN_MALE) } else { rng.pick(GIVEN_FEMALE) };
-            let name = format!("{}{}", rng.pick(SURNAMES), given);
-            let prefix = *rng.pick(&["138", "139", "135", "136", "150", "151", "158", "187", "188", "177", "199"]);
-            let phone = format!("{prefix}{:08}", rng.below(100_000_000));
-            let wechat = rng.chance(60).then(|| format!("wx_{}{}", prefix, rng.below(1_000_000)));
+            let full_name = person_name(&mut rng, gender);
+            let birth_year = today.year() - rng.between(24, 62) as i32;
+            let married = birth_year < today.year() - 27 && rng.chance(75);
+            let mut family = Vec::new();
+            if married {
+                let spouse_gender = if gender == Gender::Male { Gender::Female } else { Gender::Male };
+                let spouse_year = birth_year + rng.between(-3, 3) as i32;
+                family.push(DemoFamily {
+                    relation: FamilyRelation::Spouse,
+                    name: person_name(&mut rng, spouse_gender),
+                    gender: spouse_gender,
+                    birthday: birthday(&mut rng, spouse_year),
+                    milestones: Vec::new(),
+                });
+                if rng.chance(80) {
+                    let child_age = rng.between(1, (today.year() - birth_year - 22).clamp(2, 30) as i64) as i32;
+                    let child_gender = if rng.chance(50) { Gender::Male } else { Gender::Female };
+                    let child_year = today.year() - child_age;
+                    let mut milestones = Vec::new();
+                    // A child in the last year of high school sits the gaokao on 7 June.
+                    if child_age == 17 || child_age == 18 {
+                        let year = if today.month() > 6 { today.year() + 1 } else { today.year() };
+                        milestones.push((
+                            MilestoneKind::Gaokao,
+                            NaiveDate::from_ymd_opt(year, 6, 7).unwrap_or(today),
+                            "今年高考",
+                        ));
+                    }
+                    if child_age == 6 {
+                        let year = if today.month() > 9 { today.year() + 1 } else { today.year() };
+                        milestones.push((
+                            MilestoneKind::SchoolEntrance,
+                            NaiveDate::from_ymd_opt(year, 9, 1).unwrap_or(today),
+                            "上小学一年级",
+                        ));
+                    }
+                    if child_age >= 24 && rng.chance(40) {
+                        milestones.push((
+                            MilestoneKind::Wedding,
+                            today + Days::new(rng.between(20, 200) as u64),
+                            "孩子结婚",
+                        ));
+                    }
+                    family.push(DemoFamily {
+                        relation: FamilyRelation::Child,
+                        name: format!("{}{}", full_name.chars().take(1).collect::<String>(), rng.pick(CHILD_NAMES)),
+                        gender: child_gender,
+                        birthday: birthday(&mut rng, child_year),
+                        milestones,
+                    });
+                }
+            }
+            let person_birthday = birthday(&mut rng, birth_year).filter(|b| match b {
+                // A lunar birthday with its year must exist that lunar year.
+                Birthday::Lunar { month, day, year: Some(y), leap } => LunarDate::new(*y, *month, *leap, *day).is_ok(),
+                _ => true,
+            });
+            // About one in six was introduced by someone met earlier at the same rep.
+            let referred_by = (people.len() > 10 && rng.chance(16))
+                .then(|| {
+                    let candidates: Vec<usize> = (0..first_person)
+                        .rev()
+                        .filter(|i| people[*i].data.owner == UserId(owner as i64))
+                        .take(40)
+                        .collect();
+                    candidates.get(rng.below(candidates.len().max(1) as u64) as usize).copied()
+                })
+                .flatten();
             people.push(DemoPerson {
-                name,
-                gender,
-                phone,
-                wechat,
-                organisation: organisations.len() - 1,
-                position: positions[p % positions.len()],
+                data: PersonData {
+                    name: full_name,
+                    gender,
+                    phone: Some(mobile(&mut rng)),
+                    wechat: rng.chance(60).then(|| format!("wx_{}", rng.below(1_000_000_000))),
+                    organisation: Some(OrganisationId(org_index as i64)),
+                    position: Some(positions[p % positions.len()].to_owned()),
+                    notes: None,
+                    owner: UserId(owner as i64),
+                    other_phones: Vec::new(),
+                    qq: rng.chance(20).then(|| rng.between(10_000_000, 999_999_999).to_string()),
+                    email: None,
+                    address: None,
+                    birthday: person_birthday,
+                    interests: rng.chance(70).then(|| (*rng.pick(INTERESTS)).to_owned()),
+                    tastes: rng.chance(60).then(|| (*rng.pick(TASTES)).to_owned()),
+                    gift_preferences: rng.chance(50).then(|| (*rng.pick(GIFTS)).to_owned()),
+                    taboos: rng.chance(20).then(|| (*rng.pick(TABOOS)).to_owned()),
+                    how_we_met: Some((*rng.pick(MET)).to_owned()),
+                    info_source: Some("业务员拜访时本人提供".to_owned()),
+                    legal_basis: Some(if rng.chance(70) { LegalBasis::Consent } else { LegalBasis::Contract }),
+                    affiliations: Vec::new(),
+                },
+                family,
+                referred_by,
             });
         }
     }
-    DemoCompany { teams, users, organisations, people }
+    DemoCompany { teams, users, territories, organisations, people }
 }
 
 /// Checks the demo against Keqing's own validation, so the demo can never
 /// contain a record a user could not have typed.
 pub fn validate(company: &DemoCompany) -> Result<(), (String, Problem)> {
-    use crate::validate;
+    use crate::model::{OrganisationDraft, PersonDraft};
     for o in &company.organisations {
-        validate::phone(&o.phone).map_err(|p| (o.phone.clone(), p))?;
-        validate::required_line(&o.name, validate::limits::NAME).map_err(|p| (o.name.clone(), p))?;
+        OrganisationDraft::from(&o.data).parse().map_err(|e| (o.data.name.clone(), e.0[0].problem.clone()))?;
     }
     for p in &company.people {
-        validate::phone(&p.phone).map_err(|e| (p.phone.clone(), e))?;
-        if let Some(w) = &p.wechat {
-            crate::model::person::wechat(w).map_err(|e| (w.clone(), e))?;
-        }
+        PersonDraft::from(&p.data)
+            .parse()
+            .map_err(|e| (format!("{} {}", p.data.name, e.0[0].field), e.0[0].problem.clone()))?;
     }
     Ok(())
 }
@@ -276,30 +502,41 @@ pub fn validate(company: &DemoCompany) -> Result<(), (String, Problem)> {
 mod tests {
     use super::*;
 
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 29).unwrap()
+    }
+
     #[test]
-    fn the_demo_is_deterministic_and_sizeable() {
-        let a = company();
-        let b = company();
-        assert_eq!(a.organisations.len(), 320);
-        assert!(a.people.len() > 600, "{}", a.people.len());
-        assert_eq!(a.people[17].name, b.people[17].name);
-        assert_eq!(a.organisations[200].name, b.organisations[200].name);
+    fn the_demo_is_deterministic_and_the_size_the_issue_asks_for() {
+        let a = company(today());
+        let b = company(today());
+        assert_eq!(a.organisations.len(), 500);
+        assert!((1300..=1700).contains(&a.people.len()), "{}", a.people.len());
+        assert_eq!(a.people[17].data.name, b.people[17].data.name);
+        let lunar = a.people.iter().filter(|p| matches!(p.data.birthday, Some(Birthday::Lunar { .. }))).count();
+        let solar = a.people.iter().filter(|p| matches!(p.data.birthday, Some(Birthday::Solar { .. }))).count();
+        assert!(lunar > 300 && solar > 400, "lunar {lunar}, solar {solar}");
+        assert!(a.people.iter().filter(|p| p.referred_by.is_some()).count() > 100);
+        assert!(a.people.iter().any(|p| p.family.iter().any(|f| !f.milestones.is_empty())));
     }
 
     #[test]
     fn every_demo_record_passes_validation() {
-        assert_eq!(validate(&company()), Ok(()));
+        assert_eq!(validate(&company(today())), Ok(()));
     }
 
     #[test]
-    fn demo_teams_reference_existing_users_and_parents_come_first() {
-        let c = company();
+    fn demo_references_point_where_they_should() {
+        let c = company(today());
         for (i, t) in c.teams.iter().enumerate() {
             assert!(t.manager < c.users.len());
             assert!(t.parent.is_none_or(|p| p < i));
         }
         for o in &c.organisations {
-            assert!(c.users[o.owner].roles.contains(&"rep"));
+            assert!(c.users[o.data.owner.0 as usize].roles.contains(&"rep"));
+        }
+        for (i, p) in c.people.iter().enumerate() {
+            assert!(p.referred_by.is_none_or(|r| r < i && c.people[r].data.owner == p.data.owner));
         }
     }
 }

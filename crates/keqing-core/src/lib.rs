@@ -19,13 +19,17 @@
 
 pub mod audit;
 pub mod calendar;
+pub mod classify;
 pub mod demo;
 pub mod ids;
 pub mod model;
+pub mod money;
 pub mod password;
+pub mod region;
 pub mod rng;
 pub mod role;
 pub mod scope;
+pub mod search;
 pub mod throttle;
 pub mod validate;
 

@@ -132,6 +132,8 @@ pub enum Permission {
     DeleteCustomers,
     /// Give customers to another owner (orphans, territory changes).
     ReassignCustomers,
+    /// Set a customer's class by hand, apply a territory's suggestion.
+    ClassifyCustomers,
     /// See personal detail fields (family, tastes, birthday, notes).
     /// Finance sees money, not family details.
     ViewPersonalDetails,
@@ -141,7 +143,7 @@ pub enum Permission {
 
 impl Permission {
     /// Every permission, for exhaustive tests and the admin overview.
-    pub const ALL: [Permission; 9] = [
+    pub const ALL: [Permission; 10] = [
         Permission::ManageUsers,
         Permission::ViewUsers,
         Permission::ViewAudit,
@@ -149,6 +151,7 @@ impl Permission {
         Permission::WriteCustomers,
         Permission::DeleteCustomers,
         Permission::ReassignCustomers,
+        Permission::ClassifyCustomers,
         Permission::ViewPersonalDetails,
         Permission::ManageReferenceData,
     ];
@@ -168,8 +171,8 @@ impl Permission {
             (P::ReadCustomers, _) => true,
             (P::WriteCustomers, R::Rep | R::Manager | R::Admin) => true,
             (P::WriteCustomers, R::Clerk | R::Finance) => false,
-            (P::DeleteCustomers | P::ReassignCustomers, R::Manager | R::Admin) => true,
-            (P::DeleteCustomers | P::ReassignCustomers, R::Rep | R::Clerk | R::Finance) => false,
+            (P::DeleteCustomers | P::ReassignCustomers | P::ClassifyCustomers, R::Manager | R::Admin) => true,
+            (P::DeleteCustomers | P::ReassignCustomers | P::ClassifyCustomers, R::Rep | R::Clerk | R::Finance) => false,
             (P::ViewPersonalDetails, R::Rep | R::Clerk | R::Manager | R::Admin) => true,
             (P::ViewPersonalDetails, R::Finance) => false,
         }

@@ -1,10 +1,15 @@
-//! Loads the demo company ([`keqing_core::demo`]) in one transaction.
+//! Loads the demo company ([`keqing_core::demo`]) in one transaction,
+//! through the same insert paths as the API (derived fields, audit entries).
 
-use crate::audit::{self, Actor};
+use crate::audit::Actor;
 use crate::db::{exec, run};
 use crate::error::Result;
-use crate::{Store, now};
-use keqing_core::{UserId, demo};
+use crate::people::FamilyData;
+use crate::regions::TerritoryData;
+use crate::{Store, now, settings};
+use keqing_core::classify::Rules;
+use keqing_core::model::RelationKind;
+use keqing_core::{Scope, UserId, demo};
 use serde_json::json;
 
 /// What loading the demo did.
@@ -54,16 +59,14 @@ impl Store {
                 .await
             })?;
             for r in u.roles {
-                run!(tx.exec(), |c| {
-                    sqlx::query("INSERT INTO user_role (user_id, role) VALUES ($1, $2)")
-                        .bind(id)
-                        .bind(*r)
-                        .execute(c)
-                        .await
-                })?;
+                run!(tx.exec(), |c| sqlx::query("INSERT INTO user_role (user_id, role) VALUES ($1, $2)")
+                    .bind(id)
+                    .bind(*r)
+                    .execute(c)
+                    .await)?;
             }
             let snapshot = json!({"username": u.username, "display_name": u.display_name, "roles": u.roles});
-            audit::record(&mut tx, actor, at, "user", id, None, u.username, None, Some(&snapshot)).await?;
+            crate::audit::record(&mut tx, actor, at, "user", id, None, u.username, None, Some(&snapshot)).await?;
             user_ids.push(id);
         }
         let mut team_ids: Vec<i64> = Vec::with_capacity(company.teams.len());
@@ -72,8 +75,7 @@ impl Store {
             let manager = user_ids[t.manager];
             let id: i64 = exec!(tx.exec(), |c| {
                 sqlx::query_scalar(
-                    "INSERT INTO team (name, parent_team_id, manager_user_id, created_at, updated_at)
-                     VALUES ($1, $2, $3, $4, $4) RETURNING team_id",
+                    "INSERT INTO team (name, parent_team_id, manager_user_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) RETURNING team_id",
                 )
                 .bind(t.name)
                 .bind(parent)
@@ -83,7 +85,7 @@ impl Store {
                 .await
             })?;
             let snapshot = json!({"name": t.name, "parent_team_id": parent, "manager_user_id": manager});
-            audit::record(&mut tx, actor, at, "team", id, None, t.name, None, Some(&snapshot)).await?;
+            crate::audit::record(&mut tx, actor, at, "team", id, None, t.name, None, Some(&snapshot)).await?;
             team_ids.push(id);
         }
         for (u, id) in company.users.iter().zip(&user_ids) {
@@ -97,51 +99,57 @@ impl Store {
                 })?;
             }
         }
+        tx.commit().await?;
+        for t in &company.territories {
+            let data = TerritoryData {
+                name: t.name.to_owned(),
+                manager: Some(UserId(user_ids[t.manager])),
+                regions: t.regions.iter().map(|r| (*r).to_owned()).collect(),
+                members: t.members.iter().map(|m| UserId(user_ids[*m])).collect(),
+            };
+            self.create_territory(actor, &data).await?;
+        }
+        let mut tx = self.db.begin().await?;
+        let rules = settings::read::<Rules>(&mut tx, settings::CLASSIFICATION).await?.value;
         let mut org_ids = Vec::with_capacity(company.organisations.len());
         for o in &company.organisations {
-            let owner = user_ids[o.owner];
-            let id: i64 = exec!(tx.exec(), |c| {
-                sqlx::query_scalar(
-                    "INSERT INTO organisation (name, kind, phone, address, owner_user_id, created_at, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING organisation_id",
-                )
-                .bind(&o.name)
-                .bind(o.kind.as_str())
-                .bind(&o.phone)
-                .bind(&o.address)
-                .bind(owner)
-                .bind(at)
-                .fetch_one(c)
-                .await
-            })?;
-            let snapshot =
-                json!({"name": o.name, "kind": o.kind, "phone": o.phone, "address": o.address, "owner_id": owner});
-            audit::record(&mut tx, actor, at, "organisation", id, Some(UserId(owner)), &o.name, None, Some(&snapshot))
-                .await?;
-            org_ids.push((id, owner));
+            let mut d = o.data.clone();
+            d.owner = UserId(user_ids[d.owner.0 as usize]);
+            let org = crate::organisations::insert(&mut tx, actor, at, &Scope::All, &d, &rules).await?;
+            org_ids.push(org.id);
         }
+        let mut people = Vec::with_capacity(company.people.len());
         for p in &company.people {
-            let (org, owner) = org_ids[p.organisation];
-            let id: i64 = exec!(tx.exec(), |c| {
-                sqlx::query_scalar(
-                    "INSERT INTO person (name, gender, phone, wechat, organisation_id, position, owner_user_id, created_at, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING person_id",
+            let mut d = p.data.clone();
+            d.owner = UserId(user_ids[d.owner.0 as usize]);
+            d.organisation = d.organisation.map(|o| org_ids[o.0 as usize]);
+            let person = crate::people::insert(&mut tx, actor, at, &Scope::All, &d).await?;
+            for f in &p.family {
+                let member = crate::people::insert_family(
+                    &mut tx,
+                    actor,
+                    at,
+                    &person,
+                    &FamilyData {
+                        relation: f.relation,
+                        name: f.name.clone(),
+                        gender: f.gender,
+                        birthday: f.birthday,
+                        notes: None,
+                    },
                 )
-                .bind(&p.name)
-                .bind(p.gender.as_str())
-                .bind(&p.phone)
-                .bind(&p.wechat)
-                .bind(org)
-                .bind(p.position)
-                .bind(owner)
-                .bind(at)
-                .fetch_one(c)
-                .await
-            })?;
-            let snapshot = json!({"name": p.name, "gender": p.gender, "phone": p.phone, "wechat": p.wechat,
-                "organisation_id": org, "position": p.position, "owner_id": owner});
-            audit::record(&mut tx, actor, at, "person", id, Some(UserId(owner)), &p.name, None, Some(&snapshot))
                 .await?;
+                for (kind, on, note) in &f.milestones {
+                    let milestone = crate::people::MilestoneData { kind: *kind, on: *on, notes: Some(note) };
+                    crate::people::insert_milestone(&mut tx, actor, at, &person, &member, milestone).await?;
+                }
+            }
+            if let Some(r) = p.referred_by {
+                let referrer: &crate::people::Person = &people[r];
+                crate::people::insert_relation(&mut tx, actor, at, &person, referrer, RelationKind::ReferredBy, None)
+                    .await?;
+            }
+            people.push(person);
         }
         tx.commit().await?;
         Ok(DemoOutcome::Loaded {

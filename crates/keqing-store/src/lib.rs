@@ -31,8 +31,10 @@ pub mod error;
 pub mod jobs;
 pub mod organisations;
 pub mod people;
+pub mod regions;
 pub mod secrets;
 pub mod sessions;
+pub mod settings;
 pub mod teams;
 pub mod throttle;
 pub mod tokens;
@@ -145,7 +147,8 @@ impl Store {
     }
 
     /// Loads reference data shipped with Keqing that the database lacks:
-    /// the statutory holiday notices bundled in `data/holidays/cn.csv`.
+    /// the statutory holiday notices (`data/holidays/cn.csv`) and China's
+    /// administrative divisions (`data/regions/cn.csv`).
     /// Never overwrites what an admin imported or edited.
     async fn seed_reference_data(&self) -> Result<(), StoreError> {
         use keqing_core::calendar::holidays::{BUNDLED_CSV, parse_csv};
@@ -155,6 +158,10 @@ impl Store {
         let added = self.seed_holidays(&Actor::system("bundled data"), &days, "bundled").await?;
         if !added.is_empty() {
             tracing::info!(?added, "loaded bundled statutory holiday notices");
+        }
+        let regions = self.seed_regions().await?;
+        if regions > 0 {
+            tracing::info!(regions, "loaded the bundled administrative divisions");
         }
         Ok(())
     }

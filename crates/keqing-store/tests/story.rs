@@ -364,22 +364,41 @@ async fn a_failing_job_is_retried_then_marked_failed() {
 async fn the_demo_loads_once_with_an_audit_trail() {
     for db in TestDb::all().await {
         let store = open(&db).await;
-        let company = keqing_core::demo::company();
+        let company = keqing_core::demo::company(chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap());
         let out = store.load_demo(&cli(), &company, "$argon2id$fake").await.unwrap();
-        assert!(matches!(out, keqing_store::demo::DemoOutcome::Loaded { organisations: 320, .. }), "{out:?}");
+        assert!(matches!(out, keqing_store::demo::DemoOutcome::Loaded { organisations: 500, .. }), "{out:?}");
         assert_eq!(
             store.load_demo(&cli(), &company, "x").await.unwrap(),
             keqing_store::demo::DemoOutcome::AlreadyLoaded
         );
         let (_, total) = store.list_organisations(&Scope::All, &Default::default(), 1, 0).await.unwrap();
-        assert_eq!(total, 320);
+        assert_eq!(total, 500);
         let zhang = store.user_by_username("zhangwei").await.unwrap().unwrap();
         let chart = store.org_chart().await.unwrap();
         let (mine, n) = store
             .list_organisations(&chart.customer_scope(zhang.id, zhang.roles), &Default::default(), 500, 0)
             .await
             .unwrap();
-        assert!(n > 20 && n < 320 && mine.iter().all(|o| o.owner_id == zhang.id));
+        assert!(n > 20 && n < 500 && mine.iter().all(|o| o.owner_id == zhang.id));
+        // Sorted by pinyin, found by pinyin initials.
+        let names: Vec<String> = mine.iter().map(|o| keqing_core::search::pinyin(&o.name)).collect();
+        assert!(names.windows(2).all(|w| w[0] <= w[1]));
+        let (people, _) = store.list_people(&Scope::All, &Default::default(), 5000, 0).await.unwrap();
+        assert!(people.iter().filter(|p| p.birthday.is_some()).count() > 1000);
+        let some = &people[100];
+        let initials = keqing_core::search::initials(&some.name);
+        let (found, _) = store
+            .list_people(
+                &Scope::All,
+                &keqing_store::people::PersonFilter { q: Some(initials.clone()), ..Default::default() },
+                5000,
+                0,
+            )
+            .await
+            .unwrap();
+        assert!(found.iter().any(|p| p.id == some.id), "{initials}");
+        assert_eq!(store.list_territories().await.unwrap().len(), 5);
+        assert!(store.referrals(&Scope::All).await.unwrap().len() > 100);
         let audited = store
             .list_audit(&Scope::All, &AuditFilter { entity: Some("person".into()), ..Default::default() }, 5, 0)
             .await
@@ -515,5 +534,256 @@ async fn importing_a_year_replaces_it_atomically_and_audits_each_day() {
         store.set_holiday_day(&cli(), &taken, None).await.unwrap();
         assert!(store.replace_holiday_year(&cli(), 2027, &clash, "bad.csv").await.is_err());
         assert_eq!(store.holiday_days(2027).await.unwrap(), before, "nothing half-written");
+    }
+}
+
+fn full_org(name: &str, owner: UserId) -> keqing_core::model::OrganisationData {
+    OrganisationDraft {
+        name: name.into(),
+        kind: "distributor".into(),
+        owner: Some(owner),
+        region_code: "530102".into(),
+        opened_on: "2015-03-18".into(),
+        turnover: "2500万".into(),
+        consumer_reach: "5".into(),
+        financial_strength: "4".into(),
+        management_level: "4".into(),
+        stage: "growth".into(),
+        tags: vec!["特约".into(), "省会".into()],
+        ..Default::default()
+    }
+    .parse()
+    .expect("valid organisation")
+}
+
+#[tokio::test]
+async fn the_bundled_regions_are_loaded_and_an_organisation_carries_its_region_and_class() {
+    for db in TestDb::all().await {
+        let store = open(&db).await;
+        let provinces = store.regions(None).await.unwrap();
+        assert_eq!(provinces.len(), 34, "{:?}", db.backend);
+        let path = store.region_path("530102").await.unwrap();
+        assert_eq!(path.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["云南省", "昆明市", "五华区"]);
+        let a = user(&store, "rep_a", &["rep"], None).await;
+        let o = store.create_organisation(&cli(), &Scope::All, &full_org("昆明鑫源商贸有限公司", a.id)).await.unwrap();
+        assert_eq!(o.region_label.as_deref(), Some("云南省 昆明市 五华区"));
+        // turnover 5 ×40, reach 5 ×20, strength 4 ×20, management 4 ×20 → 90
+        assert_eq!((o.class_score, o.class), (Some(90), keqing_core::model::CustomerClass::Key));
+        assert_eq!(o.anniversary.as_deref(), Some("03-18"));
+        assert_eq!(o.tags, ["特约", "省会"]);
+        // A class by hand wins, needs a reason, and is audited.
+        assert!(
+            store
+                .set_class(&cli(), &Scope::All, o.id, Some(keqing_core::model::CustomerClass::Normal), None)
+                .await
+                .is_err()
+        );
+        let o2 = store
+            .set_class(&cli(), &Scope::All, o.id, Some(keqing_core::model::CustomerClass::Normal), Some("即将转型"))
+            .await
+            .unwrap();
+        assert_eq!((o2.class, o2.class_score), (keqing_core::model::CustomerClass::Normal, Some(90)));
+        // Unknown region codes are refused.
+        let mut bad = full_org("x", a.id);
+        bad.region_code = Some("999999".into());
+        assert!(matches!(store.create_organisation(&cli(), &Scope::All, &bad).await, Err(StoreError::Invalid(_))));
+        // Filters: region prefix, class, tag, pinyin.
+        let f = |filter: keqing_store::organisations::OrganisationFilter| {
+            let store = store.clone();
+            async move { store.list_organisations(&Scope::All, &filter, 10, 0).await.unwrap().1 }
+        };
+        use keqing_store::organisations::OrganisationFilter as F;
+        assert_eq!(f(F { region: Some("530000".into()), ..Default::default() }).await, 1);
+        assert_eq!(f(F { region: Some("520000".into()), ..Default::default() }).await, 0);
+        assert_eq!(f(F { tag: Some("省会".into()), ..Default::default() }).await, 1);
+        assert_eq!(f(F { q: Some("kmxy".into()), ..Default::default() }).await, 1);
+        assert_eq!(f(F { q: Some("kunmingxinyuan".into()), ..Default::default() }).await, 1);
+        assert_eq!(f(F { class: Some(keqing_core::model::CustomerClass::Key), ..Default::default() }).await, 0);
+    }
+}
+
+#[tokio::test]
+async fn changing_the_rules_reclassifies_everyone_and_records_it() {
+    for db in TestDb::all().await {
+        let store = open(&db).await;
+        let a = user(&store, "rep_a", &["rep"], None).await;
+        let o = store.create_organisation(&cli(), &Scope::All, &full_org("鑫源商贸", a.id)).await.unwrap();
+        assert_eq!(o.class, keqing_core::model::CustomerClass::Key);
+        let rules = keqing_core::classify::Rules { key_from: 95, ..Default::default() };
+        let changed = store.set_classification_rules(&cli(), 0, &rules).await.unwrap();
+        assert_eq!(changed, 1);
+        let now = store.organisation(&Scope::All, o.id).await.unwrap();
+        assert_eq!(now.class, keqing_core::model::CustomerClass::Secondary);
+        assert!(
+            matches!(store.set_classification_rules(&cli(), 0, &rules).await, Err(StoreError::Conflict { .. })),
+            "stale version"
+        );
+        assert_eq!(store.classification_rules().await.unwrap().value.key_from, 95);
+    }
+}
+
+#[tokio::test]
+async fn co_owners_reach_the_organisation_and_orphans_are_reassigned_with_their_people() {
+    use keqing_core::model::PersonDraft;
+    for db in TestDb::all().await {
+        let store = open(&db).await;
+        let a = user(&store, "rep_a", &["rep"], None).await;
+        let b = user(&store, "rep_b", &["rep"], None).await;
+        let c = user(&store, "rep_c", &["rep"], None).await;
+        let mut d = full_org("鑫源商贸", a.id);
+        d.co_owners = vec![b.id];
+        let o = store.create_organisation(&cli(), &Scope::All, &d).await.unwrap();
+        assert!(store.organisation(&owners(&[b.id]), o.id).await.is_ok(), "a co-owner reaches it");
+        assert!(store.organisation(&owners(&[c.id]), o.id).await.is_err());
+        let p =
+            PersonDraft { name: "李建华".into(), owner: Some(a.id), organisation: Some(o.id), ..Default::default() }
+                .parse()
+                .unwrap();
+        let person = store.create_person(&cli(), &Scope::All, &p).await.unwrap();
+        // rep_a leaves: their customers are orphans until reassigned.
+        store.set_disabled(&cli(), a.id, true).await.unwrap();
+        let orphans = keqing_store::organisations::OrganisationFilter { orphans: true, ..Default::default() };
+        assert_eq!(store.list_organisations(&Scope::All, &orphans, 10, 0).await.unwrap().1, 1);
+        let moved = store.reassign_organisations(&cli(), &Scope::All, &[o.id], c.id, true).await.unwrap();
+        assert_eq!(moved, 2, "the organisation and its person");
+        assert_eq!(store.person(&Scope::All, person.id).await.unwrap().owner_id, c.id);
+        assert_eq!(store.list_organisations(&Scope::All, &orphans, 10, 0).await.unwrap().1, 0);
+        // The history stays with the customer.
+        let filter = AuditFilter {
+            entity: Some("organisation".into()),
+            entity_id: Some(o.id.to_string()),
+            ..Default::default()
+        };
+        let entries = store.list_audit(&Scope::All, &filter, 10, 0).await.unwrap();
+        assert_eq!(entries[0].changes.0["owner_id"]["after"], c.id.0);
+        // A disabled owner cannot be given new customers.
+        assert!(store.reassign_organisations(&cli(), &Scope::All, &[o.id], a.id, false).await.is_err());
+    }
+}
+
+#[tokio::test]
+async fn families_relations_and_the_pipl_export_and_erasure() {
+    use keqing_core::model::{FamilyRelation, Gender, MilestoneKind, PersonDraft, RelationKind};
+    for db in TestDb::all().await {
+        let store = open(&db).await;
+        let a = user(&store, "rep_a", &["rep"], None).await;
+        let b = user(&store, "rep_b", &["rep"], None).await;
+        let mk = |name: &str, owner: UserId, birthday: &str| {
+            PersonDraft {
+                name: name.into(),
+                owner: Some(owner),
+                birthday: birthday.into(),
+                phone: "13812345678".into(),
+                tastes: "爱喝普洱".into(),
+                ..Default::default()
+            }
+            .parse()
+            .unwrap()
+        };
+        let li = store.create_person(&cli(), &Scope::All, &mk("李建华", a.id, "农历1976-8-15")).await.unwrap();
+        let wang = store.create_person(&cli(), &Scope::All, &mk("王芳", a.id, "1980-02-29")).await.unwrap();
+        let other = store.create_person(&cli(), &Scope::All, &mk("赵强", b.id, "")).await.unwrap();
+        let fam = keqing_store::people::FamilyData {
+            relation: FamilyRelation::Child,
+            name: "李子涵".into(),
+            gender: Gender::Female,
+            birthday: Some(keqing_core::model::Birthday::Solar { month: 6, day: 1, year: Some(2009) }),
+            notes: None,
+        };
+        let child = store.add_family_member(&cli(), &owners(&[a.id]), li.id, &fam).await.unwrap();
+        let gaokao = chrono::NaiveDate::from_ymd_opt(2027, 6, 7).unwrap();
+        store
+            .add_milestone(&cli(), &owners(&[a.id]), child.id, MilestoneKind::Gaokao, gaokao, Some("理科"))
+            .await
+            .unwrap();
+        assert_eq!(store.family(&owners(&[a.id]), li.id).await.unwrap()[0].milestones[0].on_date, gaokao);
+        assert!(store.family(&owners(&[b.id]), li.id).await.is_err(), "another rep cannot read the family");
+        // Wang was introduced by Li: stored once, seen from both sides.
+        store.relate(&cli(), &owners(&[a.id]), wang.id, li.id, RelationKind::ReferredBy, None).await.unwrap();
+        assert!(
+            store.relate(&cli(), &owners(&[a.id]), wang.id, li.id, RelationKind::ReferredBy, None).await.is_err(),
+            "once"
+        );
+        let from_li = store.relations(&owners(&[a.id]), li.id).await.unwrap();
+        assert_eq!(
+            (from_li[0].kind, from_li[0].outgoing, from_li[0].other_name.as_deref()),
+            (RelationKind::ReferredBy, false, Some("王芳"))
+        );
+        // Relating to someone outside the scope is refused.
+        assert!(store.relate(&cli(), &owners(&[a.id]), li.id, other.id, RelationKind::Friend, None).await.is_err());
+        assert_eq!(store.referrals(&owners(&[a.id])).await.unwrap().len(), 1);
+        // PIPL: the export has everything; the erasure removes it but keeps the record.
+        let export = store.export_person(&cli(), li.id).await.unwrap();
+        assert_eq!(export["person"]["tastes"], "爱喝普洱");
+        assert_eq!(export["family"][0]["milestones"][0]["kind"], "gaokao");
+        store.erase_person(&cli(), li.id, "本人要求删除").await.unwrap();
+        let erased = store.person(&Scope::All, li.id).await.unwrap();
+        assert!(
+            erased.erased_at.is_some()
+                && erased.phone.is_none()
+                && erased.tastes.is_none()
+                && erased.birthday.is_none()
+        );
+        assert_eq!(erased.name, format!("已删除的联系人 #{}", li.id.0));
+        assert!(store.family(&Scope::All, li.id).await.unwrap().is_empty());
+        assert!(store.relations(&Scope::All, wang.id).await.unwrap().is_empty());
+        let filter =
+            AuditFilter { entity: Some("person".into()), entity_id: Some(li.id.to_string()), ..Default::default() };
+        let history = store.list_audit(&Scope::All, &filter, 20, 0).await.unwrap();
+        assert_eq!(history[0].action, "erase");
+        assert!(
+            history.iter().all(|e| !e.changes.0.to_string().contains("13812345678")),
+            "personal values redacted from the log"
+        );
+        assert!(
+            store
+                .list_people(
+                    &Scope::All,
+                    &keqing_store::people::PersonFilter { q: Some("lijianhua".into()), ..Default::default() },
+                    10,
+                    0
+                )
+                .await
+                .unwrap()
+                .0
+                .is_empty()
+        );
+    }
+}
+
+#[tokio::test]
+async fn territories_group_regions_and_filter_organisations() {
+    for db in TestDb::all().await {
+        let store = open(&db).await;
+        let m = user(&store, "mgr", &["manager"], None).await;
+        let a = user(&store, "rep_a", &["rep"], None).await;
+        let t = store
+            .create_territory(
+                &cli(),
+                &keqing_store::regions::TerritoryData {
+                    name: "昆明片区".into(),
+                    manager: Some(m.id),
+                    regions: vec!["530100".into()],
+                    members: vec![a.id],
+                },
+            )
+            .await
+            .unwrap();
+        store.create_organisation(&cli(), &Scope::All, &full_org("五华店", a.id)).await.unwrap();
+        let mut elsewhere = full_org("贵阳店", a.id);
+        elsewhere.region_code = Some("520102".into());
+        store.create_organisation(&cli(), &Scope::All, &elsewhere).await.unwrap();
+        let prefixes = store.territory_prefixes(t.id).await.unwrap();
+        let filter =
+            keqing_store::organisations::OrganisationFilter { region_prefixes: Some(prefixes), ..Default::default() };
+        let (list, n) = store.list_organisations(&Scope::All, &filter, 10, 0).await.unwrap();
+        assert_eq!((n, list[0].name.as_str()), (1, "五华店"));
+        let bad = keqing_store::regions::TerritoryData {
+            name: "x".into(),
+            manager: None,
+            regions: vec!["999999".into()],
+            members: vec![],
+        };
+        assert!(matches!(store.create_territory(&cli(), &bad).await, Err(StoreError::Invalid(_))));
     }
 }

@@ -340,6 +340,18 @@ pub fn problem(lang: Lang, p: &Problem) -> String {
                 ("wechat", false) => "WeChat id (6–20 characters, starting with a letter)",
                 ("date", true) => "日期（YYYY-MM-DD）",
                 ("date", false) => "date (YYYY-MM-DD)",
+                ("birthday", true) => "生日（如 1980-08-15、08-15、农历8-15、闰6-1）",
+                ("birthday", false) => "birthday (e.g. 1980-08-15, 08-15, 农历8-15, 闰6-1)",
+                ("lunar date", true) => "农历月日（1–12月，1–30日）",
+                ("lunar date", false) => "lunar month and day (months 1–12, days 1–30)",
+                ("amount", true) => "金额（如 12,345.67、120万）",
+                ("amount", false) => "amount (e.g. 12,345.67, 120万)",
+                ("region code", true) => "行政区划代码（6位数字）",
+                ("region code", false) => "region code (six digits)",
+                ("month-day", true) => "月-日（如 06-18）",
+                ("month-day", false) => "month-day (e.g. 06-18)",
+                ("qq", true) => "QQ号（5–12位数字）",
+                ("qq", false) => "QQ number (5–12 digits)",
                 ("year", true) => "年份",
                 ("year", false) => "year",
                 ("month (YYYY-MM)", true) => "月份（YYYY-MM）",
@@ -410,6 +422,28 @@ pub fn problem(lang: Lang, p: &Problem) -> String {
             }
             ("day_in_other_notice", true) => "该日已属于另一年度的安排".into(),
             ("day_in_other_notice", false) => "already belongs to another year's notice".into(),
+            ("no_such_lunar_date", true) => "不存在的农历日期".into(),
+            ("no_such_lunar_date", false) => "is not a date of that lunar year".into(),
+            ("birth_year_range", true) => "出生年份应在1900至2100之间".into(),
+            ("birth_year_range", false) => "the year of birth must be between 1900 and 2100".into(),
+            ("finer_than_a_fen", true) => "金额最多精确到分".into(),
+            ("finer_than_a_fen", false) => "amounts go down to the fen, no further".into(),
+            ("too_many_tags", true) => "标签不能超过20个".into(),
+            ("too_many_tags", false) => "at most 20 tags".into(),
+            ("too_many_phones", true) => "其他电话不能超过10个".into(),
+            ("too_many_phones", false) => "at most 10 further phones".into(),
+            ("person_erased", true) => "该联系人的个人信息已删除，不能再编辑".into(),
+            ("person_erased", false) => "this person's data was erased; it cannot be edited".into(),
+            ("self_relation", true) => "不能与自己建立关系".into(),
+            ("self_relation", false) => "a person cannot be related to themself".into(),
+            ("classification_rules", true) => {
+                "分级规则不合理（权重至少一个大于0，营业额分档递增，门槛 0 ≤ 次重点 ≤ 重点 ≤ 100）".into()
+            }
+            ("classification_rules", false) => {
+                "the rules do not add up (a weight above 0, increasing bands, 0 ≤ secondary ≤ key ≤ 100)".into()
+            }
+            ("too_many", true) => "数量过多".into(),
+            ("too_many", false) => "too many".into(),
             ("range_too_long", true) => "时间跨度不能超过10年".into(),
             ("range_too_long", false) => "the range may span at most 10 years".into(),
             (other, _) => other.to_owned(),

@@ -108,7 +108,8 @@ pub async fn bootstrap_admin(store: &Store, config: &Config) -> anyhow::Result<O
 }
 
 async fn demo(store: &Store) -> anyhow::Result<()> {
-    let company = keqing_core::demo::company();
+    let today = chrono::Local::now().date_naive();
+    let company = keqing_core::demo::company(today);
     let hash = secrets::hash_password(keqing_core::demo::DEMO_PASSWORD)?;
     match store.load_demo(&Actor::system("demo"), &company, &hash).await? {
         keqing_store::demo::DemoOutcome::Loaded { users, organisations, people } => {

@@ -4,10 +4,14 @@
 //! a *data* type that only exists when every field is valid. `parse` turns
 //! one into the other and reports every problem at once.
 
+pub mod archive;
 pub mod organisation;
 pub mod person;
 pub mod user;
 
+pub use archive::{
+    Birthday, CustomerClass, FamilyRelation, LegalBasis, MilestoneKind, OrgStatus, Position, RelationKind, Stage,
+};
 pub use organisation::{OrgKind, OrganisationData, OrganisationDraft};
 pub use person::{Gender, PersonData, PersonDraft};
 pub use user::{NewUser, UserDraft};

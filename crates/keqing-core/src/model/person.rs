@@ -2,6 +2,7 @@
 //! manager, the clerk — remembered as persons, not accounts.
 
 use super::labelled_enum;
+use super::{Birthday, LegalBasis};
 use crate::validate::{self, FieldErrors, Problem, limits};
 use crate::{OrganisationId, UserId};
 use serde::{Deserialize, Serialize};
@@ -29,7 +30,7 @@ pub struct PersonDraft {
     pub phone: String,
     /// WeChat id.
     pub wechat: String,
-    /// The organisation they work at, if any.
+    /// The organisation they mainly work at, if any.
     pub organisation: Option<OrganisationId>,
     /// Their position there (老板, 采购员, 店长 …).
     pub position: String,
@@ -37,6 +38,32 @@ pub struct PersonDraft {
     pub notes: String,
     /// The owning rep.
     pub owner: Option<UserId>,
+    /// Further phone numbers.
+    pub other_phones: Vec<String>,
+    /// QQ number.
+    pub qq: String,
+    /// E-mail.
+    pub email: String,
+    /// Home or office address.
+    pub address: String,
+    /// Birthday: "1980-08-15", "08-15", "农历8-15", "闰6-1" …
+    pub birthday: String,
+    /// Interests (爱好).
+    pub interests: String,
+    /// Tastes (口味: food, drink, tea, smoke …).
+    pub tastes: String,
+    /// Gifts that would touch them.
+    pub gift_preferences: String,
+    /// Taboos (忌讳): what never to give or say.
+    pub taboos: String,
+    /// How we met.
+    pub how_we_met: String,
+    /// Where this information came from (PIPL).
+    pub info_source: String,
+    /// The legal basis for keeping it (PIPL).
+    pub legal_basis: String,
+    /// Further organisations and the position there.
+    pub affiliations: Vec<(OrganisationId, String)>,
 }
 
 /// A valid person.
@@ -58,6 +85,32 @@ pub struct PersonData {
     pub notes: Option<String>,
     /// Owning rep.
     pub owner: UserId,
+    /// Further phones, normalised.
+    pub other_phones: Vec<String>,
+    /// QQ.
+    pub qq: Option<String>,
+    /// E-mail.
+    pub email: Option<String>,
+    /// Address.
+    pub address: Option<String>,
+    /// Birthday.
+    pub birthday: Option<Birthday>,
+    /// Interests.
+    pub interests: Option<String>,
+    /// Tastes.
+    pub tastes: Option<String>,
+    /// Gift preferences.
+    pub gift_preferences: Option<String>,
+    /// Taboos.
+    pub taboos: Option<String>,
+    /// How we met.
+    pub how_we_met: Option<String>,
+    /// Source of the information.
+    pub info_source: Option<String>,
+    /// Legal basis.
+    pub legal_basis: Option<LegalBasis>,
+    /// Further organisations (never the main one), with positions.
+    pub affiliations: Vec<(OrganisationId, Option<String>)>,
 }
 
 /// A WeChat id: 6–20 of letters, digits, `_` and `-`, starting with a
@@ -77,6 +130,19 @@ pub fn wechat(value: &str) -> Result<Option<String>, Problem> {
     if ok { Ok(Some(v.to_owned())) } else { Err(Problem::Invalid { expected: "wechat" }) }
 }
 
+/// A QQ number: 5–12 digits, not starting with 0.
+pub fn qq(value: &str) -> Result<Option<String>, Problem> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    let ok = (5..=12).contains(&v.len()) && v.chars().all(|c| c.is_ascii_digit()) && !v.starts_with('0');
+    if ok { Ok(Some(v.to_owned())) } else { Err(Problem::Invalid { expected: "qq" }) }
+}
+
+/// Limit of the taste and story fields, in characters.
+pub const DETAIL: usize = 500;
+
 impl PersonDraft {
     /// Checks every field; reports all problems at once.
     pub fn parse(&self) -> Result<PersonData, FieldErrors> {
@@ -92,11 +158,68 @@ impl PersonDraft {
         let position = e.take("position", validate::optional_line(&self.position, limits::LABEL));
         let notes = e.take("notes", validate::optional_notes(&self.notes, limits::NOTES));
         let owner = e.take("owner_id", self.owner.ok_or(Problem::Required));
-        match (name, gender, phone, wechat, position, notes, owner) {
-            (Some(name), Some(gender), Some(phone), Some(wechat), Some(position), Some(notes), Some(owner))
-                if e.is_empty() =>
+        let mut other_phones = Vec::new();
+        for (i, p) in self.other_phones.iter().enumerate() {
+            if let Some(Some(p)) = e.take(&format!("other_phones[{i}]"), validate::phone(p))
+                && !other_phones.contains(&p)
             {
-                Ok(PersonData { name, gender, phone, wechat, organisation: self.organisation, position, notes, owner })
+                other_phones.push(p);
+            }
+        }
+        if other_phones.len() > 10 {
+            e.push("other_phones", Problem::Rule { rule: "too_many_phones" });
+        }
+        let qq = e.take("qq", qq(&self.qq));
+        let email = e.take("email", validate::email(&self.email));
+        let address = e.take("address", validate::optional_line(&self.address, limits::ADDRESS));
+        let birthday = e.take("birthday", Birthday::parse(&self.birthday));
+        let detail = |e: &mut FieldErrors, field: &str, v: &str| e.take(field, validate::optional_notes(v, DETAIL));
+        let interests = detail(&mut e, "interests", &self.interests);
+        let tastes = detail(&mut e, "tastes", &self.tastes);
+        let gift_preferences = detail(&mut e, "gift_preferences", &self.gift_preferences);
+        let taboos = detail(&mut e, "taboos", &self.taboos);
+        let how_we_met = detail(&mut e, "how_we_met", &self.how_we_met);
+        let info_source = detail(&mut e, "info_source", &self.info_source);
+        let legal_basis = if self.legal_basis.trim().is_empty() {
+            Some(None)
+        } else {
+            e.take("legal_basis", LegalBasis::parse(&self.legal_basis).map(Some))
+        };
+        let mut affiliations: Vec<(OrganisationId, Option<String>)> = Vec::new();
+        for (i, (org, pos)) in self.affiliations.iter().enumerate() {
+            let pos = e.take(&format!("affiliations[{i}].position"), validate::optional_line(pos, limits::LABEL));
+            if Some(*org) != self.organisation && !affiliations.iter().any(|(o, _)| o == org) {
+                affiliations.push((*org, pos.flatten()));
+            }
+        }
+        if !e.is_empty() {
+            return Err(e);
+        }
+        match (name, gender, phone, wechat, position, notes, owner) {
+            (Some(name), Some(gender), Some(phone), Some(wechat), Some(position), Some(notes), Some(owner)) => {
+                Ok(PersonData {
+                    name,
+                    gender,
+                    phone,
+                    wechat,
+                    organisation: self.organisation,
+                    position,
+                    notes,
+                    owner,
+                    other_phones,
+                    qq: qq.flatten(),
+                    email: email.flatten(),
+                    address: address.flatten(),
+                    birthday: birthday.flatten(),
+                    interests: interests.flatten(),
+                    tastes: tastes.flatten(),
+                    gift_preferences: gift_preferences.flatten(),
+                    taboos: taboos.flatten(),
+                    how_we_met: how_we_met.flatten(),
+                    info_source: info_source.flatten(),
+                    legal_basis: legal_basis.flatten(),
+                    affiliations,
+                })
             }
             _ => Err(e),
         }
@@ -105,15 +228,29 @@ impl PersonDraft {
 
 impl From<&PersonData> for PersonDraft {
     fn from(d: &PersonData) -> Self {
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
         PersonDraft {
             name: d.name.clone(),
             gender: d.gender.as_str().to_owned(),
-            phone: d.phone.clone().unwrap_or_default(),
-            wechat: d.wechat.clone().unwrap_or_default(),
+            phone: text(&d.phone),
+            wechat: text(&d.wechat),
             organisation: d.organisation,
-            position: d.position.clone().unwrap_or_default(),
-            notes: d.notes.clone().unwrap_or_default(),
+            position: text(&d.position),
+            notes: text(&d.notes),
             owner: Some(d.owner),
+            other_phones: d.other_phones.clone(),
+            qq: text(&d.qq),
+            email: text(&d.email),
+            address: text(&d.address),
+            birthday: d.birthday.map(|b| b.display()).unwrap_or_default(),
+            interests: text(&d.interests),
+            tastes: text(&d.tastes),
+            gift_preferences: text(&d.gift_preferences),
+            taboos: text(&d.taboos),
+            how_we_met: text(&d.how_we_met),
+            info_source: text(&d.info_source),
+            legal_basis: d.legal_basis.map(|l| l.as_str().to_owned()).unwrap_or_default(),
+            affiliations: d.affiliations.iter().map(|(o, p)| (*o, p.clone().unwrap_or_default())).collect(),
         }
     }
 }
@@ -135,6 +272,48 @@ mod tests {
         assert_eq!(base.parse().unwrap().gender, Gender::Unknown);
         let f = PersonDraft { gender: "女".into(), ..base };
         assert_eq!(f.parse().unwrap().gender, Gender::Female);
+    }
+
+    #[test]
+    fn the_whole_person_parses_and_round_trips() {
+        let d = PersonDraft {
+            name: "李建华".into(),
+            owner: Some(UserId(1)),
+            organisation: Some(OrganisationId(5)),
+            other_phones: vec!["0871-6312 3456".into(), "0871-63123456".into()],
+            qq: "10086123".into(),
+            birthday: "农历1976-8-15".into(),
+            tastes: "爱喝普洱，不吃辣".into(),
+            legal_basis: "个人同意".into(),
+            affiliations: vec![(OrganisationId(5), "老板".into()), (OrganisationId(7), "股东".into())],
+            ..Default::default()
+        }
+        .parse()
+        .unwrap();
+        assert_eq!(d.other_phones, ["0871-63123456"]);
+        assert_eq!(d.legal_basis, Some(LegalBasis::Consent));
+        assert_eq!(d.affiliations, [(OrganisationId(7), Some("股东".into()))], "the main organisation is not repeated");
+        assert!(matches!(d.birthday, Some(Birthday::Lunar { month: 8, day: 15, .. })));
+        assert_eq!(PersonDraft::from(&d).parse().unwrap(), d);
+    }
+
+    #[test]
+    fn every_bad_person_field_is_named() {
+        let e = PersonDraft {
+            name: "x".into(),
+            owner: Some(UserId(1)),
+            other_phones: vec!["12".into()],
+            qq: "0123".into(),
+            birthday: "农历13-1".into(),
+            taboos: "很".repeat(501),
+            legal_basis: "因为".into(),
+            ..Default::default()
+        }
+        .parse()
+        .unwrap_err();
+        for f in ["other_phones[0]", "qq", "birthday", "taboos", "legal_basis"] {
+            assert!(e.get(f).is_some(), "{f}: {e}");
+        }
     }
 
     #[test]

@@ -5,11 +5,13 @@
 
 pub mod audit;
 pub mod calendar;
+pub mod classification;
 pub mod docs;
 pub mod health;
 pub mod me;
 pub mod organisations;
 pub mod people;
+pub mod regions;
 pub mod teams;
 pub mod tokens;
 pub mod users;
@@ -41,7 +43,9 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "audit", description = "Who changed what"),
         (name = "calendar", description = "Lunar dates, festivals, statutory holidays, working days"),
         (name = "organisations", description = "Customer organisations"),
-        (name = "people", description = "People at customer organisations"),
+        (name = "people", description = "People at customer organisations, their families and relations"),
+        (name = "regions", description = "Administrative regions (GB/T 2260) and sales territories"),
+        (name = "classification", description = "Customer classes: rules, territory suggestions, Pareto"),
         (name = "health", description = "Liveness and readiness"),
     )
 )]
@@ -75,6 +79,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(calendar::router())
         .merge(organisations::router())
         .merge(people::router())
+        .merge(regions::router())
+        .merge(classification::router())
 }
 
 /// The error body (every non-2xx answer).

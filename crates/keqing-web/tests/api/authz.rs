@@ -130,6 +130,93 @@ fn table() -> Vec<Row> {
             [401, 200, 404, 403, 200, 403, 200],
         ),
         row("DELETE", "/api/v1/people/{new_person_a}", NoBody, [401, 403, 403, 403, 204, 403, 204]),
+        row(
+            "PUT",
+            "/api/v1/organisations/{new_org_a}/class",
+            Json(r#"{"class":"key","reason":"重点培养"}"#),
+            [401, 403, 403, 403, 200, 403, 200],
+        ),
+        row(
+            "POST",
+            "/api/v1/organisations/reassign",
+            Json(r#"{"ids":[{new_org_a}],"owner_id":{rep_b},"with_people":true}"#),
+            [401, 403, 403, 403, 200, 403, 200],
+        ),
+        row("GET", "/api/v1/organisation-tags", NoBody, [401, 200, 200, 200, 200, 200, 200]),
+        row(
+            "POST",
+            "/api/v1/people/reassign",
+            Json(r#"{"ids":[{new_person_a}],"owner_id":{rep_b}}"#),
+            [401, 403, 403, 403, 200, 403, 200],
+        ),
+        row("GET", "/api/v1/people/{person_a}/family", NoBody, [401, 200, 404, 200, 200, 403, 200]),
+        row(
+            "POST",
+            "/api/v1/people/{new_person_a}/family",
+            Json(r#"{"relation":"child","name":"李子涵","birthday":"2009-06-01"}"#),
+            [401, 201, 404, 403, 201, 403, 201],
+        ),
+        row(
+            "PATCH",
+            "/api/v1/family/{new_family}",
+            Json(r#"{"version":1,"relation":"child","name":"李子轩"}"#),
+            [401, 200, 404, 403, 200, 403, 200],
+        ),
+        row("DELETE", "/api/v1/family/{new_family}", NoBody, [401, 204, 404, 403, 204, 403, 204]),
+        row(
+            "POST",
+            "/api/v1/family/{new_family}/milestones",
+            Json(r#"{"kind":"gaokao","on_date":"2027-06-07"}"#),
+            [401, 201, 404, 403, 201, 403, 201],
+        ),
+        row("DELETE", "/api/v1/milestones/{new_milestone}", NoBody, [401, 204, 404, 403, 204, 403, 204]),
+        row("GET", "/api/v1/people/{person_a}/relations", NoBody, [401, 200, 404, 200, 200, 403, 200]),
+        row(
+            "POST",
+            "/api/v1/people/{new_person_a}/relations",
+            Json(r#"{"to_person_id":{person_a},"kind":"friend"}"#),
+            [401, 201, 404, 403, 201, 403, 201],
+        ),
+        row("DELETE", "/api/v1/relations/{new_relation}", NoBody, [401, 204, 404, 403, 204, 403, 204]),
+        row("GET", "/api/v1/referrals", NoBody, [401, 200, 200, 200, 200, 403, 200]),
+        row("GET", "/api/v1/people/{person_a}/export", NoBody, [401, 403, 403, 403, 403, 403, 200]),
+        row(
+            "POST",
+            "/api/v1/people/{new_person_a}/erase",
+            Json(r#"{"reason":"本人要求删除"}"#),
+            [401, 403, 403, 403, 403, 403, 204],
+        ),
+        row("GET", "/api/v1/regions?parent=530000", NoBody, [401, 200, 200, 200, 200, 200, 200]),
+        row("GET", "/api/v1/regions/{region}", NoBody, [401, 200, 200, 200, 200, 200, 200]),
+        row("GET", "/api/v1/territories", NoBody, [401, 200, 200, 200, 200, 200, 200]),
+        row(
+            "POST",
+            "/api/v1/territories",
+            Json(r#"{"name":"片区{uniq}","regions":["530100"]}"#),
+            [401, 403, 403, 403, 403, 403, 201],
+        ),
+        row(
+            "PUT",
+            "/api/v1/territories/{new_territory}",
+            Json(r#"{"name":"改名{uniq}","regions":["530300"],"version":1}"#),
+            [401, 403, 403, 403, 403, 403, 200],
+        ),
+        row("DELETE", "/api/v1/territories/{new_territory}", NoBody, [401, 403, 403, 403, 403, 403, 204]),
+        row("GET", "/api/v1/classification/rules", NoBody, [401, 200, 200, 200, 200, 200, 200]),
+        row(
+            "PUT",
+            "/api/v1/classification/rules",
+            Json(r#"{"version":{rules_version},"rules":{}}"#),
+            [401, 403, 403, 403, 403, 403, 200],
+        ),
+        row("GET", "/api/v1/classification/suggestion", NoBody, [401, 403, 403, 403, 200, 403, 200]),
+        row(
+            "POST",
+            "/api/v1/classification/suggestion/apply",
+            Json(r#"{"reason":"片区排名"}"#),
+            [401, 403, 403, 403, 200, 403, 200],
+        ),
+        row("GET", "/api/v1/classification/pareto", NoBody, [401, 200, 200, 200, 200, 200, 200]),
         row("GET", "/api/v1/calendar/status", NoBody, [401, 200, 200, 200, 200, 200, 200]),
         row("GET", "/api/v1/calendar/day?date=2026-10-10", NoBody, [401, 200, 200, 200, 200, 200, 200]),
         row("GET", "/api/v1/calendar/lunar?date=2026-09-25", NoBody, [401, 200, 200, 200, 200, 200, 200]),
@@ -223,6 +310,7 @@ fn table() -> Vec<Row> {
 }
 
 struct Company {
+    rep_b: User,
     users: Vec<Option<User>>,
     clients: Vec<reqwest::Client>,
     csrf: Vec<String>,
@@ -238,7 +326,7 @@ async fn company(app: &TestApp) -> Company {
     let mgr2 = app.user("mgr2", &["manager"], None).await;
     let team2 = app.team("贵州销售部", Some(mgr2.id), None).await;
     let rep = app.user("rep_a", &["rep"], Some(team)).await;
-    app.user("rep_b", &["rep"], Some(team)).await;
+    let rep_b = app.user("rep_b", &["rep"], Some(team)).await;
     let outsider = app.user("rep_x", &["rep"], Some(team2)).await;
     let clerk = app.user("clerk", &["clerk"], Some(team)).await;
     let finance = app.user("finance", &["finance"], None).await;
@@ -253,7 +341,7 @@ async fn company(app: &TestApp) -> Company {
         clients.push(client);
         csrf.push(token);
     }
-    Company { users, clients, csrf, rep, team, org_a, person_a }
+    Company { rep_b, users, clients, csrf, rep, team, org_a, person_a }
 }
 
 /// A browser for `username` (or an anonymous one that has fetched the login
@@ -355,6 +443,74 @@ async fn fill(app: &TestApp, co: &Company, who: usize, text: &str) -> String {
         s = s.replace("{listed_day}", &date.to_string());
     }
     s = s.replace("{free_day}", "2026-12-30");
+    s = s.replace("{region}", "530102");
+    s = s.replace("{rep_b}", &co.rep_b.id.to_string());
+    if s.contains("{new_family}") || s.contains("{new_milestone}") {
+        let pid = keqing_core::PersonId(new_person(app, co.rep.id, Some(co.org_a)).await);
+        let fam = keqing_store::people::FamilyData {
+            relation: keqing_core::model::FamilyRelation::Child,
+            name: "李子涵".into(),
+            gender: keqing_core::model::Gender::Female,
+            birthday: None,
+            notes: None,
+        };
+        let m = app.store.add_family_member(&Actor::system("test"), &keqing_core::Scope::All, pid, &fam).await.unwrap();
+        s = s.replace("{new_family}", &m.id.to_string());
+        if s.contains("{new_milestone}") {
+            let on = chrono::NaiveDate::from_ymd_opt(2027, 6, 7).unwrap();
+            let ms = app
+                .store
+                .add_milestone(
+                    &Actor::system("test"),
+                    &keqing_core::Scope::All,
+                    m.id,
+                    keqing_core::model::MilestoneKind::Gaokao,
+                    on,
+                    None,
+                )
+                .await
+                .unwrap();
+            s = s.replace("{new_milestone}", &ms.id.to_string());
+        }
+    }
+    if s.contains("{new_relation}") {
+        let a = keqing_core::PersonId(new_person(app, co.rep.id, Some(co.org_a)).await);
+        let b = keqing_core::PersonId(new_person(app, co.rep.id, Some(co.org_a)).await);
+        let id = app
+            .store
+            .relate(
+                &Actor::system("test"),
+                &keqing_core::Scope::All,
+                a,
+                b,
+                keqing_core::model::RelationKind::Friend,
+                None,
+            )
+            .await
+            .unwrap();
+        s = s.replace("{new_relation}", &id.to_string());
+    }
+    if s.contains("{new_territory}") {
+        let n = UNIQ.fetch_add(1, Ordering::SeqCst);
+        let t = app
+            .store
+            .create_territory(
+                &Actor::system("test"),
+                &keqing_store::regions::TerritoryData {
+                    name: format!("临时片区{n}"),
+                    manager: None,
+                    regions: vec!["530100".into()],
+                    members: vec![],
+                },
+            )
+            .await
+            .unwrap();
+        s = s.replace("{new_territory}", &t.id.to_string());
+    }
+    if s.contains("{rules_version}") {
+        let v = app.store.classification_rules().await.unwrap().version;
+        s = s.replace("{rules_version}", &v.to_string());
+    }
     if s.contains("{csrf}") {
         s = s.replace("{csrf}", &co.csrf[who]);
     }

@@ -121,3 +121,8 @@ pub async fn error_of(resp: reqwest::Response) -> (u16, serde_json::Value) {
     assert!(body["error"]["message"].is_string(), "{body}");
     (status, body["error"].clone())
 }
+
+/// Percent-encodes a query value.
+pub fn urlencode(s: &str) -> String {
+    keqing_web::context::urlencode(s)
+}

@@ -1,5 +1,6 @@
 //! Black-box tests of the HTTP API and pages, over a real socket.
 
+mod archive;
 mod authz;
 mod bad_input;
 mod calendar;
