@@ -517,7 +517,7 @@ pub(crate) async fn insert_milestone(
     Ok(ms)
 }
 
-/// Inserts a relation "a is <kind> b" inside the caller's transaction.
+/// Inserts a relation "a is {kind} b" inside the caller's transaction.
 pub(crate) async fn insert_relation(
     tx: &mut Tx,
     actor: &Actor,
@@ -618,7 +618,7 @@ pub struct FamilyData {
 pub struct RelationView {
     /// Id.
     pub id: i64,
-    /// The stored kind ("from is <kind> to").
+    /// The stored kind ("from is {kind} to").
     pub kind: RelationKind,
     /// Whether the viewed person is the `from` side.
     pub outgoing: bool,
@@ -1036,7 +1036,7 @@ impl Store {
         Ok(())
     }
 
-    /// Relates two people in scope: "from is <kind> to". Stored once;
+    /// Relates two people in scope: "from is {kind} to". Stored once;
     /// symmetric kinds are stored with the smaller id first.
     pub async fn relate(
         &self,

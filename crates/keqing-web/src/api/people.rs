@@ -404,7 +404,7 @@ pub struct MilestoneIn {
     pub notes: Option<String>,
 }
 
-/// A relation to record: "this person is <kind> the other".
+/// A relation to record: "this person is {kind} the other".
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RelationIn {
@@ -796,7 +796,7 @@ pub async fn list_relations(
     Ok(axum::Json(state.store.relations(&scope, PersonId(id)).await?.iter().map(|r| relation_out(r, zh)).collect()))
 }
 
-/// Records a relation: this person is <kind> the other (both in my scope).
+/// Records a relation: this person is {kind} the other (both in my scope).
 #[utoipa::path(post, path = "/api/v1/people/{id}/relations", tag = "people", params(("id" = i64, Path)), request_body = RelationIn,
     responses((status = 201), (status = 422, body = super::ErrorBody)))]
 pub async fn add_relation(
