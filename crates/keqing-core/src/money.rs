@@ -85,9 +85,9 @@ pub fn format_yuan(fen: i64) -> String {
 pub fn format_short(fen: i64) -> String {
     let yuan = fen as f64 / 100.0;
     if yuan.abs() >= 1e8 {
-        format!("¥{:.1}亿", yuan / 1e8)
+        format!("¥{}亿", format!("{:.1}", yuan / 1e8).trim_end_matches(".0"))
     } else if yuan.abs() >= 1e4 {
-        format!("¥{:.1}万", yuan / 1e4)
+        format!("¥{}万", format!("{:.1}", yuan / 1e4).trim_end_matches(".0"))
     } else {
         format!("¥{}", format_yuan(fen).trim_end_matches(".00"))
     }
@@ -128,8 +128,9 @@ mod tests {
         assert_eq!(format_yuan(1_234_567), "12,345.67");
         assert_eq!(format_yuan(-5), "-0.05");
         assert_eq!(format_short(300_000), "¥3,000");
-        assert_eq!(format_short(120_000_000), "¥120.0万");
-        assert_eq!(format_short(20_000_000_000), "¥2.0亿");
+        assert_eq!(format_short(120_000_000), "¥120万");
+        assert_eq!(format_short(123_456_789), "¥123.5万");
+        assert_eq!(format_short(20_000_000_000), "¥2亿");
     }
 
     proptest! {

@@ -882,6 +882,14 @@ impl Store {
         family_of(&mut c, person).await
     }
 
+    /// Whose family member `id` is (within `scope`).
+    pub async fn family_owner(&self, scope: &Scope, id: i64) -> Result<PersonId> {
+        let mut tx = self.db.begin().await?;
+        let (_, p) = self.family_member_in(&mut tx, scope, id).await?;
+        tx.commit().await?;
+        Ok(p.id)
+    }
+
     /// Adds a family member.
     pub async fn add_family_member(
         &self,

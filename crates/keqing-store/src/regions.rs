@@ -110,7 +110,8 @@ async fn write_links(tx: &mut Tx, id: i64, d: &TerritoryData) -> Result<()> {
             sqlx::query_scalar("SELECT COUNT(*) FROM region WHERE code = $1").bind(code).fetch_one(c).await
         })?;
         if n == 0 {
-            return Err(StoreError::invalid(&format!("regions[{i}]"), Problem::UnknownReference));
+            let problem = Problem::InRow { value: code.clone(), problem: Box::new(Problem::UnknownReference) };
+            return Err(StoreError::invalid(&format!("regions[{i}]"), problem));
         }
         run!(tx.exec(), |c| {
             sqlx::query(

@@ -13,3 +13,10 @@ document.addEventListener("htmx:afterSwap", function () {
   var menu = document.querySelector("details.menu");
   if (menu) { menu.open = false; }
 });
+// "Select all" boxes: <input type="checkbox" data-check-all="org"> ticks every name="org".
+document.addEventListener("change", function (event) {
+  var box = event.target;
+  if (box && box.dataset && box.dataset.checkAll) {
+    document.querySelectorAll('input[type=checkbox][name="' + box.dataset.checkAll + '"]').forEach(function (b) { b.checked = box.checked; });
+  }
+});

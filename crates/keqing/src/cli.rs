@@ -41,8 +41,8 @@ pub enum Command {
     /// The Chinese business calendar: lunar dates, working days, holidays.
     #[command(subcommand)]
     Calendar(CalendarCommand),
-    /// Load the demo company: managers, reps, teams, ~320 organisations and
-    /// ~650 people in Yunnan, Guizhou and Sichuan. Never on a production database.
+    /// Load the demo company: managers, reps, teams, ~500 organisations and
+    /// ~1,500 people (families, referrals, territories) in Yunnan, Guizhou and Sichuan. Never on a production database.
     Demo,
     /// Print the OpenAPI 3.1 document of the JSON API.
     Openapi,

@@ -143,6 +143,72 @@ impl RelationKind {
             (k, zh) => k.label(zh),
         }
     }
+
+    /// What the other person is to the one whose page it is: `outgoing`
+    /// when that person is the stored `from` side ("A is parent of B" seen
+    /// from A: B is A's child).
+    pub fn other_is(self, outgoing: bool, zh: bool) -> &'static str {
+        TIES.iter()
+            .find(|t| t.kind == self && t.viewer_first == outgoing)
+            .or_else(|| TIES.iter().find(|t| t.kind == self))
+            .map_or("", |t| if zh { t.zh } else { t.en })
+    }
+}
+
+/// A relation as a person reads it from their own page: "the other person
+/// is my …". Each tie is one stored kind and direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tie {
+    /// Identifier used by forms.
+    pub id: &'static str,
+    /// The stored kind.
+    pub kind: RelationKind,
+    /// Whether the viewer is stored as `from`.
+    pub viewer_first: bool,
+    /// Chinese label.
+    pub zh: &'static str,
+    /// English label.
+    pub en: &'static str,
+}
+
+/// Every tie a form offers.
+pub const TIES: &[Tie] = &[
+    Tie { id: "spouse", kind: RelationKind::Spouse, viewer_first: true, zh: "配偶", en: "Spouse" },
+    Tie { id: "child", kind: RelationKind::ParentOf, viewer_first: true, zh: "子女", en: "Child" },
+    Tie { id: "parent", kind: RelationKind::ParentOf, viewer_first: false, zh: "父母", en: "Parent" },
+    Tie { id: "colleague", kind: RelationKind::Colleague, viewer_first: true, zh: "同事", en: "Colleague" },
+    Tie { id: "friend", kind: RelationKind::Friend, viewer_first: true, zh: "朋友", en: "Friend" },
+    Tie {
+        id: "referrer",
+        kind: RelationKind::ReferredBy,
+        viewer_first: true,
+        zh: "介绍人（由其介绍认识）",
+        en: "Introduced me (referrer)",
+    },
+    Tie {
+        id: "referred",
+        kind: RelationKind::ReferredBy,
+        viewer_first: false,
+        zh: "经其介绍认识的客户",
+        en: "Introduced by them",
+    },
+];
+
+#[cfg(test)]
+mod tie_tests {
+    use super::*;
+
+    #[test]
+    fn relations_read_right_from_both_sides() {
+        // 老王 is parent of 小王: on 老王's page 小王 is his child, and back.
+        assert_eq!(RelationKind::ParentOf.other_is(true, true), "子女");
+        assert_eq!(RelationKind::ParentOf.other_is(false, true), "父母");
+        // A was referred by B: on A's page B is the referrer.
+        assert_eq!(RelationKind::ReferredBy.other_is(true, false), "Introduced me (referrer)");
+        assert_eq!(RelationKind::ReferredBy.other_is(false, false), "Introduced by them");
+        // Symmetric kinds read the same either way.
+        assert_eq!(RelationKind::Friend.other_is(false, true), "朋友");
+    }
 }
 
 labelled_enum! {

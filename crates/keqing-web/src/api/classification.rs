@@ -120,7 +120,7 @@ pub async fn put_rules(
     Ok(axum::Json(RulesSaved { reclassified }))
 }
 
-async fn ranked(
+pub(crate) async fn ranked(
     state: &AppState,
     auth: &Auth,
     territory: Option<i64>,

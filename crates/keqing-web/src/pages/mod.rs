@@ -7,8 +7,13 @@ mod account;
 mod admin;
 mod audit;
 mod calendar;
+mod classification;
+mod customers;
 mod home;
 mod login;
+mod orphans;
+mod people;
+mod territories;
 
 use crate::AppState;
 use crate::context::Ctx;
@@ -34,6 +39,16 @@ pub struct Chrome {
     pub can_admin: bool,
     /// Whether to show the audit log menu.
     pub can_audit: bool,
+    /// Whether to show import (people who write customers).
+    pub can_write: bool,
+    /// Whether to show classification (managers, admins).
+    pub can_classify: bool,
+    /// Whether to show orphans (managers, admins).
+    pub can_reassign: bool,
+    /// Whether to show personal pages (referrals); not finance.
+    pub can_personal: bool,
+    /// Whether to show reference data (territories).
+    pub can_reference: bool,
     /// A message to show once ("saved").
     pub notice: Option<&'static str>,
 }
@@ -49,6 +64,11 @@ impl Chrome {
             user_name: user.map(|u| u.display_name.clone()),
             can_admin: user.is_some_and(|u| u.roles.can(Permission::ManageUsers)),
             can_audit: user.is_some_and(|u| u.roles.can(Permission::ViewAudit)),
+            can_write: user.is_some_and(|u| u.roles.can(Permission::WriteCustomers)),
+            can_classify: user.is_some_and(|u| u.roles.can(Permission::ClassifyCustomers)),
+            can_reassign: user.is_some_and(|u| u.roles.can(Permission::ReassignCustomers)),
+            can_personal: user.is_some_and(|u| u.roles.can(Permission::ViewPersonalDetails)),
+            can_reference: user.is_some_and(|u| u.roles.can(Permission::ManageReferenceData)),
             notice: None,
         }
     }
@@ -152,6 +172,11 @@ pub(crate) fn error_page(lang: Lang, report: &ErrorReport, ctx: Option<&Ctx>) ->
             user_name: None,
             can_admin: false,
             can_audit: false,
+            can_write: false,
+            can_classify: false,
+            can_reassign: false,
+            can_personal: false,
+            can_reference: false,
             notice: None,
         },
     };
@@ -176,4 +201,14 @@ pub fn router() -> Router<AppState> {
         .merge(admin::router())
         .merge(audit::router())
         .merge(calendar::router())
+        .merge(customers::router())
+        .merge(classification::router())
+        .merge(people::router())
+        .merge(orphans::router())
+        .merge(territories::router())
+}
+
+/// Escapes text for HTML built by hand (the small option lists of pickers).
+pub(crate) fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }

@@ -1,6 +1,7 @@
 //! Black-box tests of the HTTP API and pages, over a real socket.
 
 mod archive;
+mod archive_pages;
 mod authz;
 mod bad_input;
 mod calendar;
