@@ -31,6 +31,8 @@ pub enum Action {
     Export,
     /// Personal data was erased.
     Erase,
+    /// A file was imported (one entry for the whole import).
+    Import,
 }
 
 impl Action {
@@ -46,6 +48,7 @@ impl Action {
             Action::View => "view",
             Action::Export => "export",
             Action::Erase => "erase",
+            Action::Import => "import",
         }
     }
 }

@@ -22,6 +22,7 @@ pub mod calendar;
 pub mod classify;
 pub mod demo;
 pub mod ids;
+pub mod import;
 pub mod model;
 pub mod money;
 pub mod password;
@@ -30,8 +31,10 @@ pub mod rng;
 pub mod role;
 pub mod scope;
 pub mod search;
+pub mod table;
 pub mod throttle;
 pub mod validate;
+pub mod vcard;
 
 pub use ids::{OrganisationId, PersonId, TeamId, UserId};
 pub use role::{Permission, Role, Roles};

@@ -28,6 +28,7 @@ pub mod calendar;
 mod db;
 pub mod demo;
 pub mod error;
+pub mod import;
 pub mod jobs;
 pub mod organisations;
 pub mod people;

@@ -402,6 +402,55 @@ macro_rules! bind_data {
     };
 }
 
+/// Replaces a person's fields inside the caller's transaction if `version`
+/// is current (edits and import merges share it).
+pub(crate) async fn update_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    at: DateTime<Utc>,
+    scope: &Scope,
+    id: PersonId,
+    version: i64,
+    d: &PersonData,
+) -> Result<Person> {
+    let before = load(tx, scope, id).await?;
+    if before.version != version {
+        return Err(conflict(&before));
+    }
+    if before.erased_at.is_some() {
+        return Err(StoreError::invalid("name", Problem::Rule { rule: "person_erased" }));
+    }
+    if d.owner != before.owner_id {
+        check_owner(tx, scope, d.owner, "owner_id").await?;
+    }
+    if let Some(org) = d.organisation
+        && d.organisation != before.organisation_id
+    {
+        check_organisation(tx, scope, org, "organisation_id").await?;
+    }
+    let sets: Vec<String> =
+        DATA_COLUMNS.split(',').enumerate().map(|(i, c)| format!("{} = ${}", c.trim(), i + 1)).collect();
+    let sql = format!(
+        "UPDATE person SET {}, version = version + 1, updated_at = $21 WHERE person_id = $22 AND version = $23",
+        sets.join(", ")
+    );
+    let n = run!(tx.exec(), |c| bind_data!(sqlx::query(AssertSqlSafe(sql)), d)
+        .bind(at)
+        .bind(id.0)
+        .bind(version)
+        .execute(c)
+        .await)?;
+    if n == 0 {
+        return Err(conflict(&load(tx, scope, id).await?));
+    }
+    write_affiliations(tx, scope, id, d, Some(&before)).await?;
+    refresh_search(tx, id).await?;
+    let after = load(tx, &Scope::All, id).await?;
+    audit::record(tx, actor, at, "person", id.0, Some(after.owner_id), &after.name, Some(&before), Some(&after))
+        .await?;
+    Ok(after)
+}
+
 /// Inserts a person inside the caller's transaction (API creates, imports
 /// and the demo share it), with the search text and audit entry.
 pub(crate) async fn insert(
@@ -756,53 +805,8 @@ impl Store {
         version: i64,
         d: &PersonData,
     ) -> Result<Person> {
-        let at = now();
         let mut tx = self.db.begin().await?;
-        let before = load(&mut tx, scope, id).await?;
-        if before.version != version {
-            return Err(conflict(&before));
-        }
-        if before.erased_at.is_some() {
-            return Err(StoreError::invalid("name", Problem::Rule { rule: "person_erased" }));
-        }
-        if d.owner != before.owner_id {
-            check_owner(&mut tx, scope, d.owner, "owner_id").await?;
-        }
-        if let Some(org) = d.organisation
-            && d.organisation != before.organisation_id
-        {
-            check_organisation(&mut tx, scope, org, "organisation_id").await?;
-        }
-        let sets: Vec<String> =
-            DATA_COLUMNS.split(',').enumerate().map(|(i, c)| format!("{} = ${}", c.trim(), i + 1)).collect();
-        let sql = format!(
-            "UPDATE person SET {}, version = version + 1, updated_at = $21 WHERE person_id = $22 AND version = $23",
-            sets.join(", ")
-        );
-        let n = run!(tx.exec(), |c| bind_data!(sqlx::query(AssertSqlSafe(sql)), d)
-            .bind(at)
-            .bind(id.0)
-            .bind(version)
-            .execute(c)
-            .await)?;
-        if n == 0 {
-            return Err(conflict(&load(&mut tx, scope, id).await?));
-        }
-        write_affiliations(&mut tx, scope, id, d, Some(&before)).await?;
-        refresh_search(&mut tx, id).await?;
-        let after = load(&mut tx, &Scope::All, id).await?;
-        audit::record(
-            &mut tx,
-            actor,
-            at,
-            "person",
-            id.0,
-            Some(after.owner_id),
-            &after.name,
-            Some(&before),
-            Some(&after),
-        )
-        .await?;
+        let after = update_in(&mut tx, actor, now(), scope, id, version, d).await?;
         tx.commit().await?;
         Ok(after)
     }

@@ -36,7 +36,13 @@ async fn run(state: &AppState, job: &Job) -> anyhow::Result<()> {
             let now = keqing_store::now();
             let sessions = state.store.purge_expired_sessions(now).await?;
             let failures = state.store.purge_login_failures(now - Duration::days(1)).await?;
-            tracing::info!(sessions, failures, "purged expired sessions and old login failures");
+            let uploads = state.store.purge_imports(now - Duration::days(1)).await?;
+            tracing::info!(
+                sessions,
+                failures,
+                uploads,
+                "purged expired sessions, old login failures and uploaded files"
+            );
             Ok(())
         }
         other => anyhow::bail!("unknown job kind {other:?}"),

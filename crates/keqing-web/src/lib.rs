@@ -22,7 +22,6 @@ pub mod api;
 mod assets;
 pub mod auth;
 pub mod context;
-mod csv;
 pub mod error;
 pub mod extract;
 pub mod i18n;
@@ -85,6 +84,8 @@ pub struct AppState {
     /// Settings.
     pub settings: Arc<Settings>,
     calendar: Arc<std::sync::RwLock<Option<CachedCalendar>>>,
+    /// Imports running on this server: batch → (rows done, rows total).
+    imports: Arc<std::sync::Mutex<std::collections::HashMap<i64, (usize, usize)>>>,
 }
 
 /// The working calendar and when it was built.
@@ -97,7 +98,26 @@ const CALENDAR_TTL: std::time::Duration = std::time::Duration::from_secs(30);
 impl AppState {
     /// State over `store` with `settings`.
     pub fn new(store: Store, settings: Settings) -> AppState {
-        AppState { store, settings: Arc::new(settings), calendar: Arc::default() }
+        AppState { store, settings: Arc::new(settings), calendar: Arc::default(), imports: Arc::default() }
+    }
+
+    /// Records an import's progress (rows done of rows total).
+    pub fn set_import_progress(&self, batch: i64, done: usize, total: usize) {
+        if let Ok(mut m) = self.imports.lock() {
+            m.insert(batch, (done, total));
+        }
+    }
+
+    /// Forgets a finished import's progress.
+    pub fn clear_import_progress(&self, batch: i64) {
+        if let Ok(mut m) = self.imports.lock() {
+            m.remove(&batch);
+        }
+    }
+
+    /// An import's progress, if it runs on this server.
+    pub fn import_progress(&self, batch: i64) -> Option<(usize, usize)> {
+        self.imports.lock().ok().and_then(|m| m.get(&batch).copied())
     }
 
     /// The working calendar, built from the holiday table at most every 30

@@ -144,11 +144,14 @@ pub async fn export_audit(
     let scope = auth.audit_scope(&state).await?;
     let entries = state.store.list_audit(&scope, &q.filter(state.settings.zone)?, 100_000, 0).await?;
     let mut out = String::from("\u{feff}");
-    crate::csv::row(&mut out, &["time", "actor", "action", "entity", "entity_id", "summary", "changes", "ip"]);
+    keqing_core::table::csv_line(
+        &mut out,
+        &["time", "actor", "action", "entity", "entity_id", "summary", "changes", "ip"],
+    );
     for e in entries {
         let at = crate::time::local(e.at, state.settings.zone).format("%Y-%m-%d %H:%M:%S").to_string();
         let changes = e.changes.0.to_string();
-        crate::csv::row(
+        keqing_core::table::csv_line(
             &mut out,
             &[
                 &at,

@@ -7,7 +7,9 @@ pub mod audit;
 pub mod calendar;
 pub mod classification;
 pub mod docs;
+pub mod export;
 pub mod health;
+pub mod import;
 pub mod me;
 pub mod organisations;
 pub mod people;
@@ -46,6 +48,8 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "people", description = "People at customer organisations, their families and relations"),
         (name = "regions", description = "Administrative regions (GB/T 2260) and sales territories"),
         (name = "classification", description = "Customer classes: rules, territory suggestions, Pareto"),
+        (name = "import", description = "Importing people from CSV or Excel: preview, then commit all or nothing"),
+        (name = "export", description = "People and organisations as CSV, xlsx or vCard"),
         (name = "health", description = "Liveness and readiness"),
     )
 )]
@@ -81,6 +85,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(people::router())
         .merge(regions::router())
         .merge(classification::router())
+        .merge(import::router())
+        .merge(export::router())
 }
 
 /// The error body (every non-2xx answer).

@@ -10,6 +10,7 @@ mod calendar;
 mod classification;
 mod customers;
 mod home;
+mod import;
 mod login;
 mod orphans;
 mod people;
@@ -206,6 +207,7 @@ pub fn router() -> Router<AppState> {
         .merge(people::router())
         .merge(orphans::router())
         .merge(territories::router())
+        .merge(import::router())
 }
 
 /// Escapes text for HTML built by hand (the small option lists of pickers).

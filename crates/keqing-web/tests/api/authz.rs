@@ -24,6 +24,8 @@ enum Body {
     Csv(&'static str),
     /// A calendar import form for the year given.
     Multipart(&'static str),
+    /// A people import form carrying this CSV as its file.
+    Upload(&'static str),
 }
 
 struct Row {
@@ -37,7 +39,7 @@ fn row(method: &'static str, path: &'static str, body: Body, expect: [u16; 7]) -
     Row { method, path, body, expect }
 }
 
-use Body::{Csv, Form, Json, Multipart, None as NoBody};
+use Body::{Csv, Form, Json, Multipart, None as NoBody, Upload};
 
 fn table() -> Vec<Row> {
     //                                                              anon rep  out  clerk mgr fin  admin
@@ -376,6 +378,39 @@ fn table() -> Vec<Row> {
             [303, 403, 403, 403, 403, 403, 303],
         ),
         row("POST", "/admin/territories/{new_territory}/delete", NoBody, [303, 403, 403, 403, 403, 403, 303]),
+        // Import and export.
+        row(
+            "POST",
+            "/api/v1/import/people?file_name=a.csv",
+            Csv("姓名,手机\n导入{uniq},\n"),
+            [401, 200, 200, 403, 200, 403, 200],
+        ),
+        row(
+            "POST",
+            "/api/v1/import/{new_batch}/preview",
+            Json(r#"{"encoding":"utf-8"}"#),
+            [401, 200, 404, 403, 404, 403, 200],
+        ),
+        row(
+            "POST",
+            "/api/v1/import/{new_batch}/commit",
+            Json(r#"{"on_duplicate":"skip"}"#),
+            [401, 202, 404, 403, 404, 403, 202],
+        ),
+        row("GET", "/api/v1/import/{new_batch}", NoBody, [401, 200, 404, 403, 404, 403, 200]),
+        row("GET", "/api/v1/export/people?format=vcf", NoBody, [401, 200, 200, 200, 200, 200, 200]),
+        row("GET", "/api/v1/export/organisations?format=xlsx", NoBody, [401, 200, 200, 200, 200, 200, 200]),
+        row("GET", "/import", NoBody, [303, 200, 200, 200, 200, 200, 200]),
+        row("POST", "/import?csrf={csrf}", Upload("姓名,手机\n上传{uniq},\n"), [303, 303, 303, 403, 303, 403, 303]),
+        row("GET", "/import/{new_batch}", NoBody, [303, 200, 404, 403, 404, 403, 200]),
+        row(
+            "POST",
+            "/import/{new_batch}/preview",
+            Form("encoding=auto&map.0=name&map.1=phone"),
+            [303, 200, 404, 403, 404, 403, 200],
+        ),
+        row("POST", "/import/{new_batch}/commit", Form("on_duplicate=skip"), [303, 303, 404, 403, 404, 403, 303]),
+        row("GET", "/import/{new_batch}/progress", NoBody, [303, 200, 404, 403, 404, 403, 200]),
         row("GET", "/no/such/page", NoBody, [404, 404, 404, 404, 404, 404, 404]),
         row("GET", "/api/v1/no-such-thing", NoBody, [404, 404, 404, 404, 404, 404, 404]),
         row("PUT", "/api/v1/me", Json("{}"), [405, 405, 405, 405, 405, 405, 405]),
@@ -582,6 +617,23 @@ async fn fill(app: &TestApp, co: &Company, who: usize, text: &str) -> String {
             .unwrap();
         s = s.replace("{new_territory}", &t.id.to_string());
     }
+    if s.contains("{new_batch}") {
+        let n = UNIQ.fetch_add(1, Ordering::SeqCst);
+        let csv = format!("姓名,手机\n批次{n},\n");
+        let p = app
+            .store
+            .preview_import(
+                Some(co.rep.id),
+                &keqing_core::Scope::All,
+                co.rep.id,
+                "t.csv",
+                csv.as_bytes(),
+                &Default::default(),
+            )
+            .await
+            .unwrap();
+        s = s.replace("{new_batch}", &p.batch_id.to_string());
+    }
     if s.contains("{rules_version}") {
         let v = app.store.classification_rules().await.unwrap().version;
         s = s.replace("{rules_version}", &v.to_string());
@@ -630,6 +682,10 @@ async fn every_route_answers_every_kind_of_user_as_the_table_says() {
                         .text("action", "preview")
                         .text("csv", format!("date,kind,name\n{year}-01-01,off,元旦\n"));
                     req.multipart(form)
+                }
+                Upload(csv) => {
+                    let part = reqwest::multipart::Part::bytes(fill(csv).await.into_bytes()).file_name("people.csv");
+                    req.multipart(reqwest::multipart::Form::new().text("encoding", "auto").part("file", part))
                 }
             };
             let resp = req.send().await.unwrap();

@@ -6,6 +6,7 @@ mod authz;
 mod bad_input;
 mod calendar;
 mod helpers;
+mod import;
 mod jobs;
 mod openapi;
 mod records;
