@@ -280,7 +280,7 @@ fn cut(value: &str) -> String {
 }
 
 /// Reads one row by `map`. Formula cells and over-long cells are problems
-/// here; field rules are checked by [`finish`] once owner and organisation
+/// here; field rules are checked by [`row_errors`] once owner and organisation
 /// are known.
 pub fn read_row(row: &SourceRow, headers: &[String], map: &[Option<Column>]) -> Result<RowData, Vec<RowError>> {
     let mut d = RowData::default();

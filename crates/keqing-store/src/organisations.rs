@@ -394,6 +394,57 @@ macro_rules! bind_data {
     };
 }
 
+/// Inserts organisations an import creates, with one multi-row `INSERT`
+/// (no tags, co-owners or checks beyond the draft's: the owner was checked
+/// with the row). Returns (lower-case name, id) of each.
+pub(crate) async fn insert_many(
+    tx: &mut Tx,
+    at: DateTime<Utc>,
+    batch: i64,
+    orgs: &[OrganisationData],
+    rules: &Rules,
+) -> Result<Vec<(String, OrganisationId)>> {
+    if orgs.is_empty() {
+        return Ok(Vec::new());
+    }
+    const COLUMNS: usize = 22;
+    let before: i64 =
+        exec!(tx.exec(), |c| sqlx::query_scalar("SELECT COALESCE(MAX(organisation_id), 0) FROM organisation")
+            .fetch_one(c)
+            .await)?;
+    let mut sql = format!("INSERT INTO organisation ({DATA_COLUMNS}, created_at, updated_at, import_batch_id) VALUES ");
+    for i in 0..orgs.len() {
+        sql.push_str(if i == 0 { "(" } else { ",(" });
+        let cells: Vec<String> = (1..=COLUMNS).map(|c| format!("${}", i * COLUMNS + c)).collect();
+        sql.push_str(&cells.join(","));
+        sql.push(')');
+    }
+    let classes: Vec<(Option<u32>, CustomerClass)> = orgs
+        .iter()
+        .map(|d| {
+            let score = classify::score(rules, &d.factors());
+            (score, classify::class_for(rules, score))
+        })
+        .collect();
+    run!(tx.exec(), |c| {
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for (d, (score, class)) in orgs.iter().zip(&classes) {
+            q = bind_data!(q, d, *score, *class).bind(at).bind(at).bind(batch);
+        }
+        q.execute(c).await
+    })?;
+    let rows: Vec<(i64, String)> = exec!(tx.exec(), |c| {
+        sqlx::query_as(
+            "SELECT organisation_id, name FROM organisation WHERE import_batch_id = $1 AND organisation_id > $2",
+        )
+        .bind(batch)
+        .bind(before)
+        .fetch_all(c)
+        .await
+    })?;
+    Ok(rows.into_iter().map(|(id, name)| (name.trim().to_lowercase(), OrganisationId(id))).collect())
+}
+
 /// Inserts an organisation inside the caller's transaction (API creates,
 /// imports and the demo share it), with its derived fields and audit entry.
 pub(crate) async fn insert(

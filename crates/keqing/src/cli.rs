@@ -44,6 +44,10 @@ pub enum Command {
     /// Load the demo company: managers, reps, teams, ~500 organisations and
     /// ~1,500 people (families, referrals, territories) in Yunnan, Guizhou and Sichuan. Never on a production database.
     Demo,
+    /// Import people from a CSV (UTF-8, GBK or UTF-16) or Excel file: a
+    /// preview naming every row error and duplicate, then — unless
+    /// --dry-run or there are errors — every row or none.
+    Import(ImportArgs),
     /// Print the OpenAPI 3.1 document of the JSON API.
     Openapi,
     /// Print the version.
@@ -59,6 +63,27 @@ pub struct ServeArgs {
     /// Also load the demo company (if not loaded yet).
     #[arg(long)]
     pub demo: bool,
+}
+
+/// `keqing import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The file: .csv, .txt (tab-separated), .xlsx, .xls.
+    pub file: PathBuf,
+    /// The user importing: owner of rows without a 负责人 (owner) column,
+    /// named in the audit log.
+    #[arg(long, value_name = "USERNAME")]
+    pub owner: String,
+    /// CSV encoding: auto, utf-8, gbk, utf-16.
+    #[arg(long, default_value = "auto")]
+    pub encoding: String,
+    /// Rows matching someone already there: skip, merge (fill their empty
+    /// fields) or create.
+    #[arg(long, default_value = "skip", value_name = "skip|merge|create")]
+    pub on_duplicate: String,
+    /// Only preview: check every row, write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// `keqing backup`.

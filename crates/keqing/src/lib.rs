@@ -44,6 +44,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Command::User(cmd) => user(&config, cmd).await,
             Command::Backup(args) => backup(&config, args.output).await,
             Command::Demo => demo(&open(&config).await?).await,
+            Command::Import(args) => import(&open(&config).await?, &args).await,
             Command::Calendar(cmd) => calendar(&config, cmd).await,
             Command::Openapi => {
                 println!("{}", serde_json::to_string_pretty(&keqing_web::openapi())?);
@@ -105,6 +106,93 @@ pub async fn bootstrap_admin(store: &Store, config: &Config) -> anyhow::Result<O
     // A generated password is for one use: it was printed to a console.
     store.create_user(&Actor::system("bootstrap"), &new, &hash, generated.is_some()).await?;
     Ok(generated)
+}
+
+/// The language of messages on the terminal: Chinese when `LANG` says so.
+fn terminal_lang() -> keqing_web::i18n::Lang {
+    let lang = std::env::var("LC_ALL").or_else(|_| std::env::var("LANG")).unwrap_or_default();
+    if lang.starts_with("zh") { keqing_web::i18n::Lang::Zh } else { keqing_web::i18n::Lang::En }
+}
+
+async fn import(store: &Store, args: &cli::ImportArgs) -> anyhow::Result<()> {
+    use keqing_store::import::{CommitPlan, ImportOptions};
+    let lang = terminal_lang();
+    let user = store.user_by_username(&args.owner).await?.with_context(|| format!("no user {:?}", args.owner))?;
+    if user.disabled_at.is_some() {
+        bail!("user {:?} is disabled", args.owner);
+    }
+    let encoding = keqing_core::table::Encoding::parse(&args.encoding)
+        .map_err(|p| anyhow::anyhow!("--encoding: {}", keqing_web::i18n::problem(lang, &p)))?;
+    let on_duplicate = keqing_core::import::OnDuplicate::parse(&args.on_duplicate)
+        .map_err(|p| anyhow::anyhow!("--on-duplicate: {}", keqing_web::i18n::problem(lang, &p)))?;
+    let bytes = std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
+    let name = args.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let options = ImportOptions { encoding, mapping: None };
+    let started = std::time::Instant::now();
+    let scope = keqing_core::Scope::All;
+    let p = store.preview_import(Some(user.id), &scope, user.id, &name, &bytes, &options).await?;
+    eprintln!(
+        "{name}: {} rows, {} valid, {} errors, {} possible duplicates, {} new organisations ({:.1} s)",
+        p.rows,
+        p.valid_rows,
+        p.error_count,
+        p.duplicate_count,
+        p.new_organisation_count,
+        started.elapsed().as_secs_f64()
+    );
+    if let Some(problem) = &p.file_problem {
+        bail!("{name}: {}", keqing_web::i18n::problem(lang, problem));
+    }
+    let columns: Vec<String> =
+        p.headers.iter().zip(&p.mapping).map(|(h, m)| format!("{h} → {}", m.map_or("-", |c| c.as_str()))).collect();
+    eprintln!("columns: {}", columns.join(", "));
+    for e in p.errors.iter().take(200) {
+        eprintln!("row {} {} {:?}: {}", e.row, e.column, e.value, keqing_web::i18n::problem(lang, &e.problem));
+    }
+    if p.error_count > 200 {
+        eprintln!("… and {} more errors", p.error_count - 200);
+    }
+    for d in p.duplicates.iter().take(20) {
+        let with = match (&d.existing_name, d.earlier_row) {
+            (Some(n), _) => format!("{n} (#{})", d.existing_id.unwrap_or_default()),
+            (None, Some(r)) => format!("row {r}"),
+            _ => String::new(),
+        };
+        eprintln!("row {} {} looks like {with} ({:?})", d.row, d.name, d.by);
+    }
+    if p.error_count > 0 {
+        bail!("{} errors: nothing imported; fix the file and run again", p.error_count);
+    }
+    if args.dry_run {
+        eprintln!("dry run: nothing imported");
+        return Ok(());
+    }
+    store.start_import(p.batch_id, None, on_duplicate).await?;
+    let actor = Actor { user_id: Some(user.id), name: format!("{} (cli)", user.username), ip: None };
+    let plan = CommitPlan {
+        batch: p.batch_id,
+        scope,
+        default_owner: user.id,
+        options: store.batch_options(p.batch_id).await?,
+        on_duplicate,
+    };
+    let progress = |done: usize, total: usize| {
+        let pct = (done * 100).checked_div(total).unwrap_or(100);
+        eprint!("\rimporting {done}/{total} ({pct}%)");
+    };
+    let started = std::time::Instant::now();
+    let r = store.commit_import(&actor, &plan, &progress).await?;
+    let secs = started.elapsed().as_secs_f64();
+    eprintln!();
+    println!(
+        "imported {name}: {} created, {} merged, {} skipped, {} organisations created in {secs:.1} s ({:.0} rows/s)",
+        r.created,
+        r.merged,
+        r.skipped,
+        r.organisations_created,
+        p.valid_rows as f64 / secs.max(0.001)
+    );
+    Ok(())
 }
 
 async fn demo(store: &Store) -> anyhow::Result<()> {

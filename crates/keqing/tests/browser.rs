@@ -177,3 +177,93 @@ async fn the_first_admin_replaces_the_one_time_password_and_switches_to_english(
     screenshot(&c, "admin-calendar").await;
     c.close().await.unwrap();
 }
+
+/// Waits until the page's text contains `want`.
+async fn wait_for(c: &Client, want: &str) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        if let Ok(body) = c.find(Locator::Css("body")).await
+            && let Ok(t) = body.text().await
+            && t.contains(want)
+        {
+            return;
+        }
+        assert!(Instant::now() < deadline, "the page never showed {want:?}: {}", c.source().await.unwrap_or_default());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_rep_searches_by_pinyin_opens_the_briefing_adds_a_child_and_imports_a_file() {
+    let Some(driver) = start_driver().await else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &["--demo"], &[]);
+    let c = phone(&driver).await;
+    c.goto(&server.url("/login")).await.unwrap();
+    fill(&c, "input[name=username]", "zhangwei").await;
+    fill(&c, "input[name=password]", keqing_core::demo::DEMO_PASSWORD).await;
+    c.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+    assert_eq!(wait_text(&c, "h1", "您好，张伟").await, "您好，张伟");
+
+    // The people list narrows as one types pinyin initials (htmx, no reload).
+    c.goto(&server.url("/people")).await.unwrap();
+    let first = text_of(&c, "#results .card-link b").await;
+    let initials: String = keqing_core::search::initials(&first);
+    fill(&c, "input[name=q]", &initials).await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let names: Vec<String> = {
+            let mut out = Vec::new();
+            for e in c.find_all(Locator::Css("#results .card-link b")).await.unwrap_or_default() {
+                out.push(e.text().await.unwrap_or_default());
+            }
+            out
+        };
+        let narrowed = !names.is_empty() && names.iter().all(|n| keqing_core::search::initials(n).contains(&initials));
+        if narrowed && names.contains(&first) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "search by {initials:?} never narrowed to {first}: {names:?}");
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+    c.find(Locator::Css("#results .card-link")).await.unwrap().click().await.unwrap();
+    wait_for(&c, "家庭").await;
+    wait_for(&c, "最近联系").await;
+    screenshot(&c, "person-briefing").await;
+
+    // Add a child with a lunar birthday: the briefing shows the next one.
+    c.find(Locator::XPath("//summary[text()='添加家庭成员']")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("form[action$='/family'] select[name=relation]"))
+        .await
+        .unwrap()
+        .select_by_value("child")
+        .await
+        .unwrap();
+    fill(&c, "form[action$='/family'] input[name=name]", "小宝").await;
+    fill(&c, "form[action$='/family'] input[name=birthday]", "农历2019-8-15").await;
+    c.find(Locator::Css("form[action$='/family'] button")).await.unwrap().click().await.unwrap();
+    wait_for(&c, "子女 · 小宝").await;
+
+    // A bad birthday is refused next to the field, in Chinese.
+    c.find(Locator::XPath("//summary[text()='添加家庭成员']")).await.unwrap().click().await.unwrap();
+    fill(&c, "form[action$='/family'] input[name=name]", "二宝").await;
+    fill(&c, "form[action$='/family'] input[name=birthday]", "农历13-1").await;
+    c.find(Locator::Css("form[action$='/family'] button")).await.unwrap().click().await.unwrap();
+    wait_for(&c, "不是有效的农历月日").await;
+
+    // Import a GBK file through the page: preview, then import with progress.
+    let file = dir.path().join("新客户.csv");
+    let (gbk, _, _) =
+        encoding_rs::GBK.encode("姓名,手机,单位\n测试甲,13011112222,浏览器测试店\n测试乙,13011113333,浏览器测试店\n");
+    std::fs::write(&file, &gbk).unwrap();
+    c.goto(&server.url("/import")).await.unwrap();
+    c.find(Locator::Css("input[type=file]")).await.unwrap().send_keys(file.to_str().unwrap()).await.unwrap();
+    c.find(Locator::Css("form[enctype] button")).await.unwrap().click().await.unwrap();
+    wait_for(&c, "将新建的单位").await;
+    screenshot(&c, "import-preview").await;
+    c.find(Locator::Css("form[action$='/commit'] button")).await.unwrap().click().await.unwrap();
+    wait_for(&c, "导入完成").await;
+    c.goto(&server.url("/people?q=csj")).await.unwrap();
+    wait_for(&c, "测试甲").await;
+    c.close().await.unwrap();
+}

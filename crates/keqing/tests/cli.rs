@@ -248,3 +248,35 @@ fn a_year_is_imported_from_a_file_all_or_nothing() {
     let (_, out, _) = cal(&["holidays", "2027"]);
     assert!(out.contains("source: 2027.csv") && out.contains("2027-02-06 Sat work"), "{out}");
 }
+
+#[test]
+fn people_are_imported_from_the_command_line_all_or_nothing_with_progress() {
+    let dir = tempfile::tempdir().unwrap();
+    let cmd = |args: &[&str]| {
+        let mut c = keqing(dir.path());
+        c.args(args).env("LANG", "zh_CN.UTF-8");
+        run(c, None)
+    };
+    let (ok, _, err) = cmd(&["user", "add", "zhangwei", "--name", "张伟", "--role", "rep"]);
+    assert!(ok, "{err}");
+    let file = dir.path().join("客户.csv");
+    let (gbk, _, _) = encoding_rs::GBK.encode("姓名,手机,单位\n张三,12345,佳佳超市\n李四,13900001111,佳佳超市\n");
+    std::fs::write(&file, &gbk).unwrap();
+    let path = file.to_str().unwrap();
+    let (ok, _, err) = cmd(&["import", path, "--owner", "zhangwei"]);
+    assert!(!ok, "a bad row refuses the file");
+    assert!(err.contains("row 2 手机 \"12345\": 不是有效的手机号"), "{err}");
+    assert!(err.contains("nothing imported"), "{err}");
+    let (gbk, _, _) = encoding_rs::GBK.encode("姓名,手机,单位\n张三,13812345678,佳佳超市\n李四,13900001111,佳佳超市\n");
+    std::fs::write(&file, &gbk).unwrap();
+    let (ok, _, err) = cmd(&["import", path, "--owner", "zhangwei", "--dry-run"]);
+    assert!(ok && err.contains("2 valid") && err.contains("1 new organisations") && err.contains("dry run"), "{err}");
+    let (ok, out, err) = cmd(&["import", path, "--owner", "zhangwei"]);
+    assert!(ok, "{err}");
+    assert!(err.contains("importing 2/2 (100%)"), "{err}");
+    assert!(out.contains("2 created, 0 merged, 0 skipped, 1 organisations created"), "{out}");
+    let (ok, out, err) = cmd(&["import", path, "--owner", "zhangwei", "--on-duplicate", "skip"]);
+    assert!(ok && out.contains("0 created, 0 merged, 2 skipped"), "{out} {err}");
+    let (ok, _, err) = cmd(&["import", path, "--owner", "nobody"]);
+    assert!(!ok && err.contains("no user \"nobody\""), "{err}");
+}

@@ -22,3 +22,6 @@ CREATE INDEX import_batch_user_idx ON import_batch (created_by, created_at);
 
 -- Which import created a person (the import's audit entry names the batch).
 ALTER TABLE person ADD COLUMN import_batch_id INTEGER REFERENCES import_batch (import_batch_id);
+
+-- Organisations an import created (the import's audit entry counts them).
+ALTER TABLE organisation ADD COLUMN import_batch_id INTEGER REFERENCES import_batch (import_batch_id);
