@@ -32,7 +32,7 @@ echo "keqing $($bin version | cut -d' ' -f2), $(nproc) cores; files: $(du -h "$w
 # A database with one rep who will own everything; $1 = data dir, rest = env.
 setup() {
   local dir=$1; shift
-  echo 'bench password 2026' | env "$@" "$bin" --data-dir "$dir" user add bench --name 测试 --role rep --password-stdin >/dev/null
+  echo 'bench password 2026' | env KEQING_LOG=warn "$@" "$bin" --data-dir "$dir" user add bench --name 测试 --role rep --password-stdin >/dev/null
 }
 import() {
   local dir=$1 file=$2; shift 2

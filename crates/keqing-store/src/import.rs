@@ -150,8 +150,6 @@ struct Context {
     owners: Vec<Owner>,
     /// Organisation name → (id, owner); the first by id wins, the owner's own first.
     orgs: HashMap<String, Vec<(OrganisationId, UserId)>>,
-    /// Organisation id → name (for people's search text).
-    org_names: HashMap<i64, String>,
     /// Phone key → (person, name).
     phones: HashMap<String, (i64, String)>,
     /// (name, organisation) → person.
@@ -199,10 +197,8 @@ impl Context {
         let rows: Vec<(i64, String, i64)> =
             exec!(src.exec(), |c| sqlx::query_as(AssertSqlSafe(sql)).fetch_all(c).await)?;
         let mut orgs: HashMap<String, Vec<(OrganisationId, UserId)>> = HashMap::new();
-        let mut org_names = HashMap::with_capacity(rows.len());
         for (id, name, owner) in rows {
             orgs.entry(lower(&name)).or_default().push((OrganisationId(id), UserId(owner)));
-            org_names.insert(id, name);
         }
         let sql = format!(
             "SELECT person_id, name, phone, other_phones, organisation_id FROM person WHERE erased_at IS NULL{}",
@@ -228,7 +224,6 @@ impl Context {
             default_owner,
             owners,
             orgs,
-            org_names,
             phones,
             names,
             file_phones: HashMap::new(),
@@ -786,6 +781,7 @@ impl Store {
             )));
         }
         w.flush(&mut tx, &mut ctx, &mut result).await?;
+        crate::search_keys::index_import(&mut tx, id).await?;
         progress(done, total);
         let summary = format!(
             "{file_name}: {} created, {} merged, {} skipped, {} organisations created",
@@ -875,9 +871,7 @@ impl Writer<'_> {
             for chunk in self.orgs.chunks(ROWS_PER_STATEMENT) {
                 for (key, id) in crate::organisations::insert_many(tx, self.at, self.batch, chunk, self.rules).await? {
                     let owner = self.orgs[self.pending[&key]].owner;
-                    let name = self.orgs[self.pending[&key]].name.clone();
                     ctx.orgs.entry(key).or_default().push((id, owner));
-                    ctx.org_names.insert(id.0, name);
                 }
             }
             result.organisations_created += self.orgs.len();
@@ -891,28 +885,23 @@ impl Writer<'_> {
         }
         let people: Vec<PersonData> = self.people.drain(..).map(|(d, _)| d).collect();
         for part in people.chunks(ROWS_PER_STATEMENT) {
-            result.created += insert_people(tx, part, &ctx.org_names, self.at, self.batch).await?;
+            result.created += insert_people(tx, part, self.at, self.batch).await?;
         }
         Ok(())
     }
 }
 
-/// Writes new people with one multi-row `INSERT` (search text computed here).
-async fn insert_people(
-    tx: &mut Tx,
-    people: &[PersonData],
-    org_names: &HashMap<i64, String>,
-    at: DateTime<Utc>,
-    batch: i64,
-) -> Result<usize> {
+/// Writes new people with one multi-row `INSERT` (their search keys are
+/// written for the whole batch at the end).
+async fn insert_people(tx: &mut Tx, people: &[PersonData], at: DateTime<Utc>, batch: i64) -> Result<usize> {
     if people.is_empty() {
         return Ok(0);
     }
-    const COLUMNS: usize = 25;
+    const COLUMNS: usize = 24;
     let mut sql = String::from(
         "INSERT INTO person (name, gender, phone, other_phones, wechat, qq, email, address, organisation_id, position,
          birthday, interests, tastes, gift_preferences, taboos, how_we_met, info_source, legal_basis, notes, owner_user_id,
-         created_at, updated_at, search_text, name_pinyin, import_batch_id) VALUES ",
+         created_at, updated_at, name_pinyin, import_batch_id) VALUES ",
     );
     for i in 0..people.len() {
         if i > 0 {
@@ -927,21 +916,10 @@ async fn insert_people(
         }
         sql.push(')');
     }
-    let texts: Vec<(String, String)> = people
-        .iter()
-        .map(|d| {
-            let mut names: Vec<&str> = vec![d.name.as_str()];
-            if let Some(o) = d.organisation.and_then(|o| org_names.get(&o.0)) {
-                names.push(o);
-            }
-            let mut plain: Vec<&str> = d.other_phones.iter().map(String::as_str).collect();
-            plain.extend([&d.phone, &d.wechat, &d.qq, &d.email].into_iter().flatten().map(String::as_str));
-            (search::search_text(&names, &plain), search::pinyin(&d.name))
-        })
-        .collect();
+    let pinyin: Vec<String> = people.iter().map(|d| search::pinyin(&d.name)).collect();
     let n = run!(tx.exec(), |c| {
         let mut q = sqlx::query(AssertSqlSafe(sql));
-        for (d, (text, pinyin)) in people.iter().zip(&texts) {
+        for (d, pinyin) in people.iter().zip(&pinyin) {
             q = q
                 .bind(&d.name)
                 .bind(d.gender.as_str())
@@ -965,7 +943,6 @@ async fn insert_people(
                 .bind(d.owner.0)
                 .bind(at)
                 .bind(at)
-                .bind(text)
                 .bind(pinyin)
                 .bind(batch);
         }

@@ -3,11 +3,12 @@
 //! An organisation is in a user's scope when its owner — or one of its
 //! co-owners — is. Every write recomputes what is derived from the record:
 //! the classification score and class (a class set by hand wins), the
-//! pinyin used to sort, and the search text.
+//! pinyin used to sort, and the search keys.
 
 use crate::audit::{self, Actor};
 use crate::db::{Source, Tx, exec, run};
 use crate::error::{Result, StoreError};
+use crate::search_keys::{self, Index};
 use crate::{Store, id_list, now, settings};
 use chrono::{DateTime, NaiveDate, Utc};
 use keqing_core::calendar::lunar::MonthDay;
@@ -327,14 +328,6 @@ async fn check_refs(tx: &mut Tx, scope: &Scope, d: &OrganisationData, before: Op
     Ok(())
 }
 
-fn search_text_of(d: &OrganisationData) -> String {
-    let mut plain: Vec<&str> = d.tags.iter().map(String::as_str).collect();
-    if let Some(p) = &d.phone {
-        plain.push(p);
-    }
-    search::search_text(&[&d.name], &plain)
-}
-
 async fn write_links(tx: &mut Tx, id: i64, d: &OrganisationData) -> Result<()> {
     run!(tx.exec(), |c| sqlx::query("DELETE FROM organisation_tag WHERE organisation_id = $1")
         .bind(id)
@@ -368,7 +361,7 @@ async fn write_links(tx: &mut Tx, id: i64, d: &OrganisationData) -> Result<()> {
 /// The columns a write sets, in order, starting at `$1`.
 const DATA_COLUMNS: &str =
     "name, kind, phone, address, notes, owner_user_id, region_code, opened_on, anniversary, turnover_fen,
-    consumer_reach, financial_strength, management_level, stage, status, class_score, class, name_pinyin, search_text";
+    consumer_reach, financial_strength, management_level, stage, status, class_score, class, name_pinyin";
 
 macro_rules! bind_data {
     ($q:expr, $d:expr, $score:expr, $class:expr) => {
@@ -390,7 +383,6 @@ macro_rules! bind_data {
             .bind($score.map(i64::from))
             .bind($class.as_str())
             .bind(search::pinyin(&$d.name))
-            .bind(search_text_of($d))
     };
 }
 
@@ -407,7 +399,7 @@ pub(crate) async fn insert_many(
     if orgs.is_empty() {
         return Ok(Vec::new());
     }
-    const COLUMNS: usize = 22;
+    const COLUMNS: usize = 21;
     let before: i64 =
         exec!(tx.exec(), |c| sqlx::query_scalar("SELECT COALESCE(MAX(organisation_id), 0) FROM organisation")
             .fetch_one(c)
@@ -460,7 +452,7 @@ pub(crate) async fn insert(
     let class = classify::class_for(rules, score);
     let sql = format!(
         "INSERT INTO organisation ({DATA_COLUMNS}, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19)
          RETURNING organisation_id"
     );
     let id: i64 = exec!(tx.exec(), |c| bind_data!(sqlx::query_scalar(AssertSqlSafe(sql)), d, score, class)
@@ -468,6 +460,8 @@ pub(crate) async fn insert(
         .fetch_one(c)
         .await)?;
     write_links(tx, id, d).await?;
+    let keys = search_keys::organisation_keys(&d.name, d.phone.as_deref(), &d.tags);
+    search_keys::replace(tx, Index::Organisations, id, keys).await?;
     let org = load(tx, &Scope::All, OrganisationId(id)).await?;
     audit::record(tx, actor, at, "organisation", id, Some(org.owner_id), &org.name, None, Some(&org)).await?;
     Ok(org)
@@ -494,8 +488,14 @@ impl Store {
     ) -> Result<(Vec<Organisation>, i64)> {
         let mut cond = String::from(" WHERE 1=1");
         cond.push_str(&org_scope_sql(scope));
+        let q = filter.q.as_deref().and_then(search::key_range).map(|(low, _)| low);
+        cond.push_str(&if q.is_some() {
+            search_keys::organisations_condition(1)
+        } else {
+            " AND $1 IS NULL".to_owned()
+        });
         cond.push_str(
-            " AND ($1 IS NULL OR o.search_text LIKE $1 ESCAPE '\\') AND ($2 IS NULL OR o.kind = $2)
+            " AND ($2 IS NULL OR o.kind = $2)
               AND ($3 IS NULL OR o.class = $3) AND ($4 IS NULL OR o.region_code LIKE $4 ESCAPE '\\')
               AND ($5 IS NULL OR o.owner_user_id = $5) AND ($6 IS NULL OR o.stage = $6) AND ($7 IS NULL OR o.status = $7)
               AND ($8 IS NULL OR EXISTS (SELECT 1 FROM organisation_tag t WHERE t.organisation_id = o.organisation_id AND t.tag = $8))",
@@ -512,7 +512,6 @@ impl Store {
         if filter.orphans {
             cond.push_str(" AND u.disabled_at IS NOT NULL");
         }
-        let q = filter.q.as_deref().filter(|q| !q.trim().is_empty()).map(|q| like_pattern(&search::normalise_query(q)));
         let region = filter.region.as_deref().map(|r| like_prefix(keqing_core::region::prefix(r)));
         let (kind, class) = (filter.kind.map(|k| k.as_str()), filter.class.map(|c| c.as_str()));
         let (owner, stage, status) =
@@ -596,7 +595,7 @@ impl Store {
         let sets: Vec<String> =
             DATA_COLUMNS.split(',').enumerate().map(|(i, c)| format!("{} = ${}", c.trim(), i + 1)).collect();
         let sql = format!(
-            "UPDATE organisation SET {}, version = version + 1, updated_at = $20 WHERE organisation_id = $21 AND version = $22",
+            "UPDATE organisation SET {}, version = version + 1, updated_at = $19 WHERE organisation_id = $20 AND version = $21",
             sets.join(", ")
         );
         let n = run!(tx.exec(), |c| bind_data!(sqlx::query(AssertSqlSafe(sql)), d, score, class)
@@ -609,9 +608,8 @@ impl Store {
             return Err(conflict(&load(&mut tx, scope, id).await?));
         }
         write_links(&mut tx, id.0, d).await?;
-        if before.name != d.name {
-            crate::people::refresh_search_for_organisation(&mut tx, id).await?;
-        }
+        let keys = search_keys::organisation_keys(&d.name, d.phone.as_deref(), &d.tags);
+        search_keys::replace(&mut tx, Index::Organisations, id.0, keys).await?;
         let after = load(&mut tx, &Scope::All, id).await?;
         audit::record(
             &mut tx,

@@ -4,7 +4,8 @@
 use crate::audit::{self, Actor};
 use crate::db::{Source, Tx, exec, run};
 use crate::error::{Result, StoreError};
-use crate::organisations::{check_owner, like_pattern, org_scope_sql};
+use crate::organisations::{check_owner, org_scope_sql};
+use crate::search_keys::{self, Index};
 use crate::{Store, id_list, now, scope_sql};
 use chrono::{DateTime, NaiveDate, Utc};
 use keqing_core::audit::Action;
@@ -275,38 +276,25 @@ async fn check_organisation(src: &mut impl Source, scope: &Scope, org: Organisat
     if n == 0 { Err(StoreError::invalid(field, Problem::UnknownReference)) } else { Ok(()) }
 }
 
-/// Recomputes a person's search text (it holds their organisations' names).
+/// Recomputes a person's search keys and pinyin sort key.
 async fn refresh_search(tx: &mut Tx, id: PersonId) -> Result<()> {
     let p = load(tx, &Scope::All, id).await?;
-    let mut names: Vec<&str> = vec![p.name.as_str()];
-    names.extend(p.affiliations.iter().map(|a| a.organisation_name.as_str()));
-    let mut plain: Vec<&str> = p.other_phones.iter().map(String::as_str).collect();
-    plain.extend([&p.phone, &p.wechat, &p.qq, &p.email].into_iter().flatten().map(String::as_str));
-    let text = search::search_text(&names, &plain);
+    let keys = search_keys::person_keys(
+        &p.name,
+        p.phone.as_deref(),
+        &p.other_phones,
+        p.wechat.as_deref(),
+        p.qq.as_deref(),
+        p.email.as_deref(),
+    );
+    search_keys::replace(tx, Index::People, id.0, keys).await?;
     run!(tx.exec(), |c| {
-        sqlx::query("UPDATE person SET search_text = $1, name_pinyin = $2 WHERE person_id = $3")
-            .bind(text)
+        sqlx::query("UPDATE person SET name_pinyin = $1 WHERE person_id = $2")
             .bind(search::pinyin(&p.name))
             .bind(id.0)
             .execute(c)
             .await
     })?;
-    Ok(())
-}
-
-/// After an organisation is renamed: its people are found by the new name.
-pub(crate) async fn refresh_search_for_organisation(tx: &mut Tx, org: OrganisationId) -> Result<()> {
-    let ids: Vec<i64> = exec!(tx.exec(), |c| {
-        sqlx::query_scalar(
-            "SELECT person_id FROM person WHERE organisation_id = $1 UNION SELECT person_id FROM person_affiliation WHERE organisation_id = $1",
-        )
-        .bind(org.0)
-        .fetch_all(c)
-        .await
-    })?;
-    for id in ids {
-        refresh_search(tx, PersonId(id)).await?;
-    }
     Ok(())
 }
 
@@ -452,7 +440,7 @@ pub(crate) async fn update_in(
 }
 
 /// Inserts a person inside the caller's transaction (API creates, imports
-/// and the demo share it), with the search text and audit entry.
+/// and the demo share it), with the search keys and audit entry.
 pub(crate) async fn insert(
     tx: &mut Tx,
     actor: &Actor,
@@ -743,15 +731,15 @@ impl Store {
     ) -> Result<(Vec<Person>, i64)> {
         let mut cond = String::from(" WHERE 1=1");
         cond.push_str(&scope_sql("p.owner_user_id", scope));
+        let q = filter.q.as_deref().and_then(search::key_range).map(|(low, _)| low);
+        cond.push_str(&if q.is_some() { search_keys::people_condition(1) } else { " AND $1 IS NULL".to_owned() });
         cond.push_str(
-            " AND ($1 IS NULL OR p.search_text LIKE $1 ESCAPE '\\')
-              AND ($2 IS NULL OR p.organisation_id = $2 OR EXISTS (SELECT 1 FROM person_affiliation a WHERE a.person_id = p.person_id AND a.organisation_id = $2))
+            " AND ($2 IS NULL OR p.organisation_id = $2 OR EXISTS (SELECT 1 FROM person_affiliation a WHERE a.person_id = p.person_id AND a.organisation_id = $2))
               AND ($3 IS NULL OR p.owner_user_id = $3)",
         );
         if filter.orphans {
             cond.push_str(" AND u.disabled_at IS NOT NULL");
         }
-        let q = filter.q.as_deref().filter(|q| !q.trim().is_empty()).map(|q| like_pattern(&search::normalise_query(q)));
         let org = filter.organisation.map(|o| o.0);
         let owner = filter.owner.map(|u| u.0);
         let list_sql = format!("{SELECT}{cond} ORDER BY p.name_pinyin, p.person_id LIMIT $4 OFFSET $5");
@@ -1203,7 +1191,7 @@ impl Store {
             sqlx::query(
                 "UPDATE person SET name = $1, phone = NULL, other_phones = $2, wechat = NULL, qq = NULL, email = NULL, address = NULL,
                  birthday = NULL, interests = NULL, tastes = NULL, gift_preferences = NULL, taboos = NULL, how_we_met = NULL,
-                 info_source = NULL, notes = NULL, gender = 'unknown', position = NULL, erased_at = $3, search_text = '',
+                 info_source = NULL, notes = NULL, gender = 'unknown', position = NULL, erased_at = $3,
                  name_pinyin = $4, version = version + 1, updated_at = $3 WHERE person_id = $5",
             )
             .bind(&placeholder)
@@ -1214,6 +1202,7 @@ impl Store {
             .execute(c)
             .await
         })?;
+        search_keys::remove(&mut tx, Index::People, id.0).await?;
         run!(tx.exec(), |c| sqlx::query("DELETE FROM family_member WHERE person_id = $1").bind(id.0).execute(c).await)?;
         run!(tx.exec(), |c| {
             sqlx::query("DELETE FROM person_relation WHERE from_person_id = $1 OR to_person_id = $1")

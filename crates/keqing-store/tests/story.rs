@@ -420,7 +420,8 @@ async fn search_finds_organisations_by_part_of_name_or_phone_and_escapes_wildcar
         let q = |s: &str| keqing_store::organisations::OrganisationFilter { q: Some(s.into()), ..Default::default() };
         assert_eq!(store.list_organisations(&scope, &q("佳佳"), 10, 0).await.unwrap().1, 1);
         assert_eq!(store.list_organisations(&scope, &q("6312"), 10, 0).await.unwrap().1, 1);
-        assert_eq!(store.list_organisations(&scope, &q("%"), 10, 0).await.unwrap().1, 1, "% is literal");
+        assert_eq!(store.list_organisations(&scope, &q("100%_m"), 10, 0).await.unwrap().1, 1, "% and _ are literal");
+        assert_eq!(store.list_organisations(&scope, &q("%"), 10, 0).await.unwrap().1, 0, "not a wildcard");
         assert_eq!(store.list_organisations(&scope, &q("mart"), 10, 0).await.unwrap().1, 1, "case-insensitive");
     }
 }
@@ -785,5 +786,99 @@ async fn territories_group_regions_and_filter_organisations() {
             members: vec![],
         };
         assert!(matches!(store.create_territory(&cli(), &bad).await, Err(StoreError::Invalid(_))));
+    }
+}
+
+#[tokio::test]
+async fn search_keys_follow_renames_and_erasure_and_are_rebuilt_when_a_migration_asks() {
+    use keqing_core::model::PersonDraft;
+    use keqing_store::people::PersonFilter;
+    for db in TestDb::all().await {
+        let store = open(&db).await;
+        let a = user(&store, "rep_a", &["rep"], None).await;
+        let shop = store.create_organisation(&cli(), &Scope::All, &org("昆明佳佳超市", a.id)).await.unwrap();
+        let draft = PersonDraft {
+            name: "欧阳娜娜".into(),
+            owner: Some(a.id),
+            phone: "138 1234 5678".into(),
+            wechat: "nana_km".into(),
+            organisation: Some(shop.id),
+            ..Default::default()
+        };
+        let nana = store.create_person(&cli(), &Scope::All, &draft.parse().unwrap()).await.unwrap();
+        store
+            .create_person(
+                &cli(),
+                &Scope::All,
+                &PersonDraft { name: "张三".into(), owner: Some(a.id), ..Default::default() }.parse().unwrap(),
+            )
+            .await
+            .unwrap();
+        let found = |q: &'static str| {
+            let store = &store;
+            async move {
+                let (people, total) = store
+                    .list_people(&Scope::All, &PersonFilter { q: Some(q.into()), ..Default::default() }, 10, 0)
+                    .await
+                    .unwrap();
+                assert_eq!(people.len() as i64, total);
+                people.into_iter().map(|p| p.name).collect::<Vec<_>>()
+            }
+        };
+        for q in ["欧阳娜娜", "娜娜", "ouyang", "nana", "oynn", "5678", "1381234", "nana_km", "佳佳", "kmjj", "jiajia"]
+        {
+            assert_eq!(found(q).await, vec!["欧阳娜娜"], "{q}");
+        }
+        for q in ["uyang", "_km", "娜欧", "9999"] {
+            assert!(found(q).await.is_empty(), "{q}");
+        }
+        // Renaming the shop: its people are found by the new name only.
+        store
+            .update_organisation(&cli(), &Scope::All, shop.id, shop.version, &org("大理风花超市", a.id))
+            .await
+            .unwrap();
+        assert!(found("佳佳").await.is_empty());
+        assert_eq!(found("风花").await, vec!["欧阳娜娜"]);
+        // A rebuild (what a migration asks for) gives the same answers.
+        let sql = [
+            "DELETE FROM person_search_key",
+            "DELETE FROM organisation_search_key",
+            "INSERT INTO search_key_rebuild (pending) VALUES (1)",
+        ];
+        match db.backend {
+            keqing_test_db::Backend::Sqlite => {
+                let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
+                for s in sql {
+                    sqlx::query(s).execute(&pool).await.unwrap();
+                }
+            }
+            keqing_test_db::Backend::Postgres => {
+                let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+                for s in sql {
+                    sqlx::query(s).execute(&pool).await.unwrap();
+                }
+            }
+        }
+        assert!(found("zs").await.is_empty());
+        store.migrate().await.unwrap();
+        assert_eq!(found("zs").await, vec!["张三"]);
+        assert_eq!(found("风花").await, vec!["欧阳娜娜"]);
+        assert_eq!(
+            store
+                .list_organisations(
+                    &Scope::All,
+                    &keqing_store::organisations::OrganisationFilter { q: Some("dlfh".into()), ..Default::default() },
+                    10,
+                    0
+                )
+                .await
+                .unwrap()
+                .1,
+            1
+        );
+        // An erased person is found by nothing, not even their shop.
+        store.erase_person(&cli(), nana.id, "本人要求删除").await.unwrap();
+        assert!(found("风花").await.is_empty());
+        assert!(found("5678").await.is_empty());
     }
 }
