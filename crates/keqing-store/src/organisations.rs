@@ -400,10 +400,6 @@ pub(crate) async fn insert_many(
         return Ok(Vec::new());
     }
     const COLUMNS: usize = 21;
-    let before: i64 =
-        exec!(tx.exec(), |c| sqlx::query_scalar("SELECT COALESCE(MAX(organisation_id), 0) FROM organisation")
-            .fetch_one(c)
-            .await)?;
     let mut sql = format!("INSERT INTO organisation ({DATA_COLUMNS}, created_at, updated_at, import_batch_id) VALUES ");
     for i in 0..orgs.len() {
         sql.push_str(if i == 0 { "(" } else { ",(" });
@@ -418,21 +414,13 @@ pub(crate) async fn insert_many(
             (score, classify::class_for(rules, score))
         })
         .collect();
-    run!(tx.exec(), |c| {
-        let mut q = sqlx::query(AssertSqlSafe(sql));
+    sql.push_str(" RETURNING organisation_id, name");
+    let rows: Vec<(i64, String)> = exec!(tx.exec(), |c| {
+        let mut q = sqlx::query_as(AssertSqlSafe(sql));
         for (d, (score, class)) in orgs.iter().zip(&classes) {
             q = bind_data!(q, d, *score, *class).bind(at).bind(at).bind(batch);
         }
-        q.execute(c).await
-    })?;
-    let rows: Vec<(i64, String)> = exec!(tx.exec(), |c| {
-        sqlx::query_as(
-            "SELECT organisation_id, name FROM organisation WHERE import_batch_id = $1 AND organisation_id > $2",
-        )
-        .bind(batch)
-        .bind(before)
-        .fetch_all(c)
-        .await
+        q.fetch_all(c).await
     })?;
     Ok(rows.into_iter().map(|(id, name)| (name.trim().to_lowercase(), OrganisationId(id))).collect())
 }
@@ -770,6 +758,7 @@ impl Store {
         if n == 0 {
             return Err(conflict(&before));
         }
+        search_keys::remove(&mut tx, Index::Organisations, id.0).await?;
         audit::record(
             &mut tx,
             actor,

@@ -249,6 +249,17 @@ async fn affiliations_of(src: &mut impl Source, ids: &[i64]) -> Result<BTreeMap<
     Ok(out)
 }
 
+/// The rows of `ids`, in that order.
+async fn by_ids(src: &mut impl Source, ids: Vec<i64>) -> Result<Vec<Row>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!("{SELECT} WHERE p.person_id IN ({})", id_list(ids.iter().copied()));
+    let mut rows: Vec<Row> = exec!(src.exec(), |c| sqlx::query_as(AssertSqlSafe(sql)).fetch_all(c).await)?;
+    rows.sort_by_key(|r| ids.iter().position(|id| *id == r.person_id));
+    Ok(rows)
+}
+
 async fn complete(src: &mut impl Source, rows: Vec<Row>) -> Result<Vec<Person>> {
     let ids: Vec<i64> = rows.iter().map(|r| r.person_id).collect();
     let mut more = affiliations_of(src, &ids).await?;
@@ -742,9 +753,36 @@ impl Store {
         }
         let org = filter.organisation.map(|o| o.0);
         let owner = filter.owner.map(|u| u.0);
-        let list_sql = format!("{SELECT}{cond} ORDER BY p.name_pinyin, p.person_id LIMIT $4 OFFSET $5");
         let count_sql = format!("SELECT COUNT(*) FROM person p JOIN app_user u ON u.user_id = p.owner_user_id{cond}");
         let mut c = self.db.conn().await?;
+        if q.is_some() {
+            // A search: the matching page and the total in one pass over
+            // the index hits, then the page's rows by id.
+            let page_sql = format!(
+                "SELECT p.person_id, COUNT(*) OVER () FROM person p JOIN app_user u ON u.user_id = p.owner_user_id{cond}
+                 ORDER BY p.name_pinyin, p.person_id LIMIT $4 OFFSET $5"
+            );
+            let page: Vec<(i64, i64)> = exec!(c.exec(), |c| {
+                sqlx::query_as(AssertSqlSafe(page_sql))
+                    .bind(&q)
+                    .bind(org)
+                    .bind(owner)
+                    .bind(limit)
+                    .bind(offset)
+                    .fetch_all(c)
+                    .await
+            })?;
+            let total = match page.first() {
+                Some((_, total)) => *total,
+                None if offset == 0 => 0,
+                None => exec!(c.exec(), |c| {
+                    sqlx::query_scalar(AssertSqlSafe(count_sql)).bind(&q).bind(org).bind(owner).fetch_one(c).await
+                })?,
+            };
+            let rows = by_ids(&mut c, page.iter().map(|(id, _)| *id).collect()).await?;
+            return Ok((complete(&mut c, rows).await?, total));
+        }
+        let list_sql = format!("{SELECT}{cond} ORDER BY p.name_pinyin, p.person_id LIMIT $4 OFFSET $5");
         let rows: Vec<Row> = exec!(c.exec(), |c| {
             sqlx::query_as(AssertSqlSafe(list_sql))
                 .bind(&q)
@@ -815,6 +853,7 @@ impl Store {
         if n == 0 {
             return Err(conflict(&before));
         }
+        search_keys::remove(&mut tx, Index::People, id.0).await?;
         audit::record(&mut tx, actor, at, "person", id.0, Some(before.owner_id), &before.name, Some(&before), None)
             .await?;
         tx.commit().await?;

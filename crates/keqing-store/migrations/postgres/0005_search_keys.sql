@@ -2,16 +2,19 @@
 -- found by (keqing_core::search::keys) is a row here, looked up by range
 -- (byte order: COLLATE "C", as SQLite compares).
 -- People are also found by their organisations' keys.
+-- No foreign keys: the keys are derived data, written and deleted by the
+-- store with their record (a per-row reference check would double the cost
+-- of an import), and ids are never reused, so a leftover key finds nothing.
 CREATE TABLE person_search_key (
     search_key TEXT    COLLATE "C" NOT NULL,
-    person_id  BIGINT  NOT NULL REFERENCES person (person_id) ON DELETE CASCADE,
+    person_id  BIGINT  NOT NULL,
     PRIMARY KEY (search_key, person_id)
 );
 CREATE INDEX person_search_key_person_idx ON person_search_key (person_id);
 
 CREATE TABLE organisation_search_key (
     search_key      TEXT    COLLATE "C" NOT NULL,
-    organisation_id BIGINT  NOT NULL REFERENCES organisation (organisation_id) ON DELETE CASCADE,
+    organisation_id BIGINT  NOT NULL,
     PRIMARY KEY (search_key, organisation_id)
 );
 CREATE INDEX organisation_search_key_org_idx ON organisation_search_key (organisation_id);

@@ -1,16 +1,19 @@
 -- Search by key prefix instead of a substring scan: every key a record is
 -- found by (keqing_core::search::keys) is a row here, looked up by range.
 -- People are also found by their organisations' keys.
+-- No foreign keys: the keys are derived data, written and deleted by the
+-- store with their record (a per-row reference check would double the cost
+-- of an import), and ids are never reused, so a leftover key finds nothing.
 CREATE TABLE person_search_key (
     search_key TEXT    NOT NULL,
-    person_id  INTEGER NOT NULL REFERENCES person (person_id) ON DELETE CASCADE,
+    person_id  INTEGER NOT NULL,
     PRIMARY KEY (search_key, person_id)
 ) WITHOUT ROWID;
 CREATE INDEX person_search_key_person_idx ON person_search_key (person_id);
 
 CREATE TABLE organisation_search_key (
     search_key      TEXT    NOT NULL,
-    organisation_id INTEGER NOT NULL REFERENCES organisation (organisation_id) ON DELETE CASCADE,
+    organisation_id INTEGER NOT NULL,
     PRIMARY KEY (search_key, organisation_id)
 ) WITHOUT ROWID;
 CREATE INDEX organisation_search_key_org_idx ON organisation_search_key (organisation_id);
