@@ -810,7 +810,30 @@ impl Store {
             .await
         })?;
         tx.commit().await?;
+        if result.created + result.organisations_created >= LARGE_IMPORT {
+            self.refresh_statistics().await;
+        }
         Ok(result)
+    }
+
+    /// Tells the query planner about the archive's new size after a large
+    /// import (PostgreSQL would plan searches as over empty tables until
+    /// autovacuum's next visit). A failure here is logged, not an error:
+    /// the import is already committed.
+    async fn refresh_statistics(&self) {
+        let sql = match &self.db {
+            crate::db::Db::Sqlite(_) => "PRAGMA optimize",
+            crate::db::Db::Postgres(_) => {
+                "ANALYZE person, person_affiliation, person_search_key, organisation, organisation_search_key"
+            }
+        };
+        let outcome = match self.db.conn().await {
+            Ok(mut c) => run!(c.exec(), |c| sqlx::query(sql).execute(c).await).map(|_| ()),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = outcome {
+            tracing::warn!(error = %e, "could not refresh the planner's statistics after an import");
+        }
     }
 
     /// Progress for other servers (PostgreSQL only: on SQLite the import's
@@ -950,6 +973,10 @@ async fn insert_people(tx: &mut Tx, people: &[PersonData], at: DateTime<Utc>, ba
     })?;
     Ok(n as usize)
 }
+
+/// Records an import must create before the planner's statistics are
+/// refreshed.
+const LARGE_IMPORT: usize = 1_000;
 
 impl Store {
     /// The encoding and mapping of a batch's last preview (what a commit uses).
