@@ -327,20 +327,24 @@ pub(crate) async fn reassign_people_of(
     })?;
     for id in &ids {
         let before = load(tx, &Scope::All, PersonId(*id)).await?;
-        run!(tx.exec(), |c| {
-            sqlx::query(
-                "UPDATE person SET owner_user_id = $1, version = version + 1, updated_at = $2 WHERE person_id = $3",
-            )
-            .bind(to.0)
-            .bind(at)
-            .bind(*id)
-            .execute(c)
-            .await
-        })?;
-        let after = load(tx, &Scope::All, PersonId(*id)).await?;
-        audit::record(tx, actor, at, "person", *id, Some(to), &after.name, Some(&before), Some(&after)).await?;
+        give(tx, actor, at, &before, to).await?;
     }
     Ok(ids.len())
+}
+
+/// Makes `to` the owner of a person, audited.
+async fn give(tx: &mut Tx, actor: &Actor, at: DateTime<Utc>, before: &Person, to: UserId) -> Result<()> {
+    run!(tx.exec(), |c| {
+        sqlx::query("UPDATE person SET owner_user_id = $1, version = version + 1, updated_at = $2 WHERE person_id = $3")
+            .bind(to.0)
+            .bind(at)
+            .bind(before.id.0)
+            .execute(c)
+            .await
+    })?;
+    let after = load(tx, &Scope::All, before.id).await?;
+    audit::record(tx, actor, at, "person", before.id.0, Some(to), &after.name, Some(before), Some(&after)).await?;
+    Ok(())
 }
 
 async fn write_affiliations(
@@ -877,29 +881,7 @@ impl Store {
             if before.owner_id == new_owner {
                 continue;
             }
-            run!(tx.exec(), |c| {
-                sqlx::query(
-                    "UPDATE person SET owner_user_id = $1, version = version + 1, updated_at = $2 WHERE person_id = $3",
-                )
-                .bind(new_owner.0)
-                .bind(at)
-                .bind(id.0)
-                .execute(c)
-                .await
-            })?;
-            let after = load(&mut tx, &Scope::All, *id).await?;
-            audit::record(
-                &mut tx,
-                actor,
-                at,
-                "person",
-                id.0,
-                Some(new_owner),
-                &after.name,
-                Some(&before),
-                Some(&after),
-            )
-            .await?;
+            give(&mut tx, actor, at, &before, new_owner).await?;
             moved += 1;
         }
         tx.commit().await?;
