@@ -17,6 +17,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod agenda;
 pub mod audit;
 pub mod calendar;
 pub mod classify;

@@ -5,6 +5,7 @@
 //! one into the other and reports every problem at once.
 
 pub mod archive;
+pub mod interaction;
 pub mod organisation;
 pub mod person;
 pub mod user;
@@ -12,6 +13,7 @@ pub mod user;
 pub use archive::{
     Birthday, CustomerClass, FamilyRelation, LegalBasis, MilestoneKind, OrgStatus, Position, RelationKind, Stage,
 };
+pub use interaction::{InteractionData, InteractionDraft, InteractionKind, MessageChannel, VisitPurpose};
 pub use organisation::{OrgKind, OrganisationData, OrganisationDraft};
 pub use person::{Gender, PersonData, PersonDraft};
 pub use user::{NewUser, UserDraft};
