@@ -22,6 +22,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod agenda;
 pub mod audit;
 pub mod backup;
 pub mod calendar;
@@ -29,6 +30,7 @@ mod db;
 pub mod demo;
 pub mod error;
 pub mod import;
+pub mod interactions;
 pub mod jobs;
 pub mod organisations;
 pub mod people;
