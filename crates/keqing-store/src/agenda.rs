@@ -29,6 +29,10 @@ pub const OCCASIONS: &str = "occasions";
 /// occasion and next step still on an agenda.
 const DONE_LOOKBACK_DAYS: u64 = 400;
 
+/// An open next step: interaction, text, due, promised on, organisation
+/// id and name, first person's id and name.
+type NextRow = (i64, String, NaiveDate, NaiveDate, Option<i64>, Option<String>, Option<i64>, Option<String>);
+
 #[derive(sqlx::FromRow)]
 struct OrgRow {
     organisation_id: i64,
@@ -149,19 +153,18 @@ impl Store {
         .await
         })?;
         let family = family_of_owner(&mut c, owner).await?;
-        let next: Vec<(i64, String, NaiveDate, NaiveDate, Option<i64>, Option<String>, Option<i64>, Option<String>)> =
-            exec!(c.exec(), |c| sqlx::query_as(
-                "SELECT i.interaction_id, i.next_step, i.next_step_on, i.occurred_on, i.organisation_id, o.name,
+        let next: Vec<NextRow> = exec!(c.exec(), |c| sqlx::query_as(
+            "SELECT i.interaction_id, i.next_step, i.next_step_on, i.occurred_on, i.organisation_id, o.name,
                    (SELECT MIN(ip.person_id) FROM interaction_person ip WHERE ip.interaction_id = i.interaction_id),
                    (SELECT p.name FROM interaction_person ip JOIN person p ON p.person_id = ip.person_id
                       WHERE ip.interaction_id = i.interaction_id ORDER BY p.person_id LIMIT 1)
                  FROM interaction i LEFT JOIN organisation o ON o.organisation_id = i.organisation_id
                  WHERE i.user_id = $1 AND i.next_step_on IS NOT NULL AND i.next_step_done = $2"
-            )
-            .bind(owner.0)
-            .bind(false)
-            .fetch_all(c)
-            .await)?;
+        )
+        .bind(owner.0)
+        .bind(false)
+        .fetch_all(c)
+        .await)?;
         let since = today.checked_sub_days(chrono::Days::new(DONE_LOOKBACK_DAYS)).unwrap_or(today);
         let done: Vec<String> = exec!(c.exec(), |c| {
             sqlx::query_scalar(
