@@ -334,13 +334,13 @@ impl Store {
         complete(&mut c, rows).await
     }
 
-    /// Deletes an interaction if `version` is current (the audit entry keeps
-    /// what it said).
-    pub async fn delete_interaction(&self, actor: &Actor, scope: &Scope, id: i64, version: i64) -> Result<()> {
+    /// Deletes an interaction, if `version` (when given) is current; the
+    /// audit entry keeps what it said.
+    pub async fn delete_interaction(&self, actor: &Actor, scope: &Scope, id: i64, version: Option<i64>) -> Result<()> {
         let at = now();
         let mut tx = self.db.begin().await?;
         let before = load(&mut tx, scope, id).await?;
-        if before.version != version {
+        if version.is_some_and(|v| v != before.version) {
             return Err(StoreError::Conflict {
                 version: before.version,
                 current: serde_json::to_value(&before).unwrap_or_default(),

@@ -144,13 +144,16 @@ async fn a_logged_visit_resets_the_clock_and_the_agenda_says_why() {
             other => panic!("{other:?}"),
         }
         assert!(matches!(store.interaction(&theirs, logged.id).await, Err(StoreError::NotFound)));
-        assert!(matches!(store.delete_interaction(&other, &theirs, logged.id, 2).await, Err(StoreError::NotFound)));
+        assert!(matches!(
+            store.delete_interaction(&other, &theirs, logged.id, Some(2)).await,
+            Err(StoreError::NotFound)
+        ));
         // The owner deletes with the current version; a stale one conflicts.
         assert!(matches!(
-            store.delete_interaction(&actor, &scope, logged.id, 1).await,
+            store.delete_interaction(&actor, &scope, logged.id, Some(1)).await,
             Err(StoreError::Conflict { .. })
         ));
-        store.delete_interaction(&actor, &scope, logged.id, 2).await.unwrap();
+        store.delete_interaction(&actor, &scope, logged.id, Some(2)).await.unwrap();
     }
 }
 

@@ -18,6 +18,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod agenda;
 pub mod api;
 mod assets;
 pub mod auth;

@@ -3,6 +3,7 @@
 //! handlers' annotations (served at `/api/openapi.json`, readable at
 //! `/api/docs`).
 
+pub mod agenda;
 pub mod audit;
 pub mod calendar;
 pub mod classification;
@@ -10,6 +11,7 @@ pub mod docs;
 pub mod export;
 pub mod health;
 pub mod import;
+pub mod interactions;
 pub mod me;
 pub mod organisations;
 pub mod people;
@@ -50,6 +52,8 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "classification", description = "Customer classes: rules, territory suggestions, Pareto"),
         (name = "import", description = "Importing people from CSV or Excel: preview, then commit all or nothing"),
         (name = "export", description = "People and organisations as CSV, xlsx or vCard"),
+        (name = "interactions", description = "The interaction log: visits, calls, messages, gifts …; a customer's own cadence"),
+        (name = "agenda", description = "The rep's day: whom to see, call or congratulate and why; snoozes; cadence and occasion rules"),
         (name = "health", description = "Liveness and readiness"),
     )
 )]
@@ -87,6 +91,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(classification::router())
         .merge(import::router())
         .merge(export::router())
+        .merge(interactions::router())
+        .merge(agenda::router())
 }
 
 /// The error body (every non-2xx answer).

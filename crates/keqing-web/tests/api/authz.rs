@@ -188,6 +188,34 @@ fn table() -> Vec<Row> {
             Json(r#"{"reason":"本人要求删除"}"#),
             [401, 403, 403, 403, 403, 403, 204],
         ),
+        row(
+            "POST",
+            "/api/v1/interactions",
+            Json(r#"{"kind":"visit","people":[{person_a}]}"#),
+            [401, 201, 422, 403, 201, 403, 201],
+        ),
+        row("GET", "/api/v1/interactions?person_id={person_a}", NoBody, [401, 200, 404, 200, 200, 200, 200]),
+        row("DELETE", "/api/v1/interactions/{new_interaction_a}", NoBody, [401, 204, 404, 403, 204, 403, 204]),
+        row("GET", "/api/v1/organisations/{org_a}/cadence", NoBody, [401, 200, 404, 200, 200, 200, 200]),
+        row(
+            "PUT",
+            "/api/v1/organisations/{new_org_a}/cadence",
+            Json(r#"{"visit":{"min_days":3,"max_days":5},"work_call_days":7}"#),
+            [401, 200, 404, 403, 200, 403, 200],
+        ),
+        row("GET", "/api/v1/agenda", NoBody, [401, 200, 200, 200, 200, 200, 200]),
+        row("GET", "/api/v1/agenda?user_id={rep}&days=7", NoBody, [401, 200, 404, 200, 200, 200, 200]),
+        row("GET", "/api/v1/agenda/team", NoBody, [401, 200, 200, 200, 200, 200, 200]),
+        row(
+            "POST",
+            "/api/v1/agenda/snoozes",
+            Json(r#"{"key":"visit:o{org_a}:2026-01-01","until":"{tomorrow}","reason":"老板出差"}"#),
+            [401, 204, 204, 204, 204, 204, 204],
+        ),
+        row("GET", "/api/v1/agenda/cadence", NoBody, [401, 200, 200, 200, 200, 200, 200]),
+        row("PUT", "/api/v1/agenda/cadence", Json("{cadence_body}"), [401, 403, 403, 403, 403, 403, 200]),
+        row("GET", "/api/v1/agenda/occasions", NoBody, [401, 200, 200, 200, 200, 200, 200]),
+        row("PUT", "/api/v1/agenda/occasions", Json("{occasions_body}"), [401, 403, 403, 403, 403, 403, 200]),
         row("GET", "/api/v1/regions?parent=530000", NoBody, [401, 200, 200, 200, 200, 200, 200]),
         row("GET", "/api/v1/regions/{region}", NoBody, [401, 200, 200, 200, 200, 200, 200]),
         row("GET", "/api/v1/territories", NoBody, [401, 200, 200, 200, 200, 200, 200]),
@@ -633,6 +661,32 @@ async fn fill(app: &TestApp, co: &Company, who: usize, text: &str) -> String {
             .await
             .unwrap();
         s = s.replace("{new_batch}", &p.batch_id.to_string());
+    }
+    if s.contains("{new_interaction_a}") {
+        let d = keqing_core::model::InteractionDraft {
+            kind: "work_call".into(),
+            people: vec![keqing_core::PersonId(co.person_a)],
+            ..Default::default()
+        }
+        .parse(chrono::Utc::now().date_naive())
+        .unwrap();
+        let actor = Actor { user_id: Some(co.rep.id), name: "rep_a".into(), ip: None };
+        let i = app.store.log_interaction(&actor, &keqing_core::Scope::All, &d).await.unwrap();
+        s = s.replace("{new_interaction_a}", &i.id.to_string());
+    }
+    if s.contains("{tomorrow}") {
+        let t = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Shanghai).date_naive() + chrono::Days::new(1);
+        s = s.replace("{tomorrow}", &t.to_string());
+    }
+    if s.contains("{cadence_body}") {
+        let r = app.store.cadence_rules().await.unwrap();
+        let body = serde_json::json!({"version": r.version, "rules": r.value});
+        s = s.replace("{cadence_body}", &body.to_string());
+    }
+    if s.contains("{occasions_body}") {
+        let r = app.store.occasion_rules().await.unwrap();
+        let body = serde_json::json!({"version": r.version, "rules": r.value});
+        s = s.replace("{occasions_body}", &body.to_string());
     }
     if s.contains("{rules_version}") {
         let v = app.store.classification_rules().await.unwrap().version;

@@ -5,6 +5,7 @@ mod archive_pages;
 mod authz;
 mod bad_input;
 mod calendar;
+mod day;
 mod helpers;
 mod import;
 mod jobs;

@@ -1,0 +1,179 @@
+//! The rep's day over HTTP: logging contacts, the agenda and its reasons,
+//! snoozes, the manager's view, and bad input named by field.
+
+use crate::helpers::{error_of, spawn_app};
+use keqing_core::Scope;
+use keqing_core::model::{OrganisationDraft, PersonDraft};
+use keqing_store::Actor;
+use serde_json::{Value, json};
+
+fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().with_timezone(&chrono_tz::Asia::Shanghai).date_naive()
+}
+
+fn days_ago(n: u64) -> String {
+    (today() - chrono::Days::new(n)).to_string()
+}
+
+#[tokio::test]
+async fn a_rep_logs_a_contact_and_the_agenda_explains_what_is_left() {
+    let app = spawn_app().await;
+    let mgr = app.user("mgr", &["manager"], None).await;
+    let team = app.team("昆明一组", Some(mgr.id), None).await;
+    let rep = app.user("rep_a", &["rep"], Some(team)).await;
+    let api = app.bearer(&rep).await;
+    let boss = app.bearer(&mgr).await;
+    let sys = Actor::system("test");
+    let org = OrganisationDraft {
+        name: "佳佳超市".into(),
+        kind: "supermarket".into(),
+        owner: Some(rep.id),
+        ..Default::default()
+    }
+    .parse()
+    .unwrap();
+    let org = app.store.create_organisation(&sys, &Scope::All, &org).await.unwrap();
+    let p = PersonDraft {
+        name: "李建华".into(),
+        owner: Some(rep.id),
+        organisation: Some(org.id),
+        tastes: "爱喝普洱".into(),
+        ..Default::default()
+    }
+    .parse()
+    .unwrap();
+    let li = app.store.create_person(&sys, &Scope::All, &p).await.unwrap();
+
+    // A gift 40 days ago, a visit 40 days ago: a normal customer (25–35 days) is overdue.
+    let r = api
+        .post(app.url("/api/v1/interactions"))
+        .json(&json!({"kind": "gift", "on": days_ago(40), "people": [li.id.0], "gift_item": "云南普洱茶饼", "gift_value": "280"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let gift: Value = r.json().await.unwrap();
+    assert_eq!(gift["gift_value_fen"], 28_000);
+    assert_eq!(gift["organisation"]["id"], org.id.0);
+    let r = api
+        .post(app.url("/api/v1/interactions"))
+        .json(&json!({"kind": "visit", "on": days_ago(40), "people": [li.id.0]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+
+    let agenda: Value = api.get(app.url("/api/v1/agenda")).send().await.unwrap().json().await.unwrap();
+    let visit = agenda["items"].as_array().unwrap().iter().find(|i| i["action"] == "visit").expect("a visit").clone();
+    assert_eq!(visit["section"], "overdue");
+    assert_eq!(visit["overdue_days"], 5);
+    assert_eq!(agenda["items"][0]["key"], visit["key"], "overdue comes first");
+    assert!(visit["reason"].as_str().unwrap().starts_with("非重点客户每25–35天拜访；上次拜访"), "{visit}");
+    assert_eq!(agenda["overdue"], 1);
+
+    // The manager sees it in the rep's agenda and in the team's count.
+    let theirs: Value =
+        boss.get(app.url(&format!("/api/v1/agenda?user_id={}", rep.id.0))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(theirs["items"][0]["key"], visit["key"]);
+    let team_day: Value = boss.get(app.url("/api/v1/agenda/team")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(team_day["overdue"], 1, "{team_day}");
+    assert_eq!(team_day["reps"][0]["user_name"], "REP_A");
+    // A rep cannot read the manager's agenda.
+    let r = api.get(app.url(&format!("/api/v1/agenda?user_id={}", mgr.id.0))).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+
+    // Done in two taps: kind, person, key.
+    let r = api
+        .post(app.url("/api/v1/interactions"))
+        .json(&json!({"kind": visit["logs"], "people": [li.id.0], "agenda_key": visit["key"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let agenda: Value = api.get(app.url("/api/v1/agenda")).send().await.unwrap().json().await.unwrap();
+    assert!(agenda["items"].as_array().unwrap().iter().all(|i| i["action"] != "visit"), "{agenda}");
+
+    // The timeline, newest first, with the gift.
+    let t: Value = api
+        .get(app.url(&format!("/api/v1/interactions?person_id={}", li.id.0)))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(t.as_array().unwrap().len(), 3);
+    assert_eq!(t[0]["on"], today().to_string());
+    assert_eq!(t[2]["kind_label"], "送礼");
+}
+
+#[tokio::test]
+async fn bad_contacts_and_snoozes_are_refused_by_field() {
+    let app = spawn_app().await;
+    let rep = app.user("rep_a", &["rep"], None).await;
+    let api = app.bearer(&rep).await;
+    let p = PersonDraft { name: "王芳".into(), owner: Some(rep.id), ..Default::default() }.parse().unwrap();
+    let wang = app.store.create_person(&Actor::system("test"), &Scope::All, &p).await.unwrap();
+    let tomorrow = (today() + chrono::Days::new(1)).to_string();
+    let cases = [
+        (json!({"kind": "visit", "on": tomorrow, "people": [wang.id.0]}), "on", "不能晚于今天"),
+        (
+            json!({"kind": "gift", "people": [wang.id.0], "gift_item": "茶", "gift_value": "-50"}),
+            "gift_value",
+            "必须在",
+        ),
+        (json!({"kind": "visit", "people": [999_999]}), "people[0]", ""),
+        (json!({"kind": "party", "people": [wang.id.0]}), "kind", ""),
+        (json!({"kind": "message", "people": [wang.id.0]}), "channel", "必填"),
+    ];
+    for (body, field, words) in cases {
+        let r = api.post(app.url("/api/v1/interactions")).json(&body).send().await.unwrap();
+        let (status, e) = error_of(r).await;
+        assert_eq!(status, 422, "{body}: {e}");
+        let msg = e["fields"][field].as_str().unwrap_or_else(|| panic!("{field} not named: {e}"));
+        assert!(msg.contains(words), "{msg}");
+    }
+    // Nothing was written.
+    let t: Value = api
+        .get(app.url(&format!("/api/v1/interactions?person_id={}", wang.id.0)))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(t, json!([]));
+
+    let r = api
+        .post(app.url("/api/v1/agenda/snoozes"))
+        .json(&json!({"key": "visit:o1:2026-01-01", "until": tomorrow, "reason": "  "}))
+        .send()
+        .await
+        .unwrap();
+    let (status, e) = error_of(r).await;
+    assert_eq!(status, 422);
+    assert!(e["fields"]["reason"].is_string(), "{e}");
+    let r = api
+        .post(app.url("/api/v1/agenda/snoozes"))
+        .json(&json!({"key": "visit:o1:2026-01-01", "until": today().to_string(), "reason": "出差"}))
+        .send()
+        .await
+        .unwrap();
+    let (status, e) = error_of(r).await;
+    assert_eq!(status, 422);
+    assert!(e["fields"]["until"].is_string(), "{e}");
+    let r = api.get(app.url("/api/v1/agenda?date=tomorrow&days=99")).send().await.unwrap();
+    let (status, e) = error_of(r).await;
+    assert_eq!(status, 422);
+    assert!(e["fields"]["date"].is_string() || e["fields"]["days"].is_string(), "{e}");
+
+    // Rules with a backwards window are refused by name.
+    let admin = app.user("admin", &["admin"], None).await;
+    let admin = app.bearer(&admin).await;
+    let mut rules: Value = admin.get(app.url("/api/v1/agenda/cadence")).send().await.unwrap().json().await.unwrap();
+    rules["rules"]["key"]["visit"] = json!({"min_days": 9, "max_days": 3});
+    let r = admin.put(app.url("/api/v1/agenda/cadence")).json(&rules).send().await.unwrap();
+    let (status, e) = error_of(r).await;
+    assert_eq!(status, 422);
+    assert!(e["fields"]["rules.key.visit.min_days"].is_string(), "{e}");
+}
