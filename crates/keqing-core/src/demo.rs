@@ -7,8 +7,8 @@
 
 use crate::calendar::lunar::{LunarDate, MonthDay};
 use crate::model::{
-    Birthday, FamilyRelation, Gender, LegalBasis, MilestoneKind, OrgKind, OrgStatus, OrganisationData, PersonData,
-    Stage,
+    Birthday, FamilyRelation, Gender, InteractionData, LegalBasis, MilestoneKind, OrgKind, OrgStatus, OrganisationData,
+    PersonData, Stage,
 };
 use crate::rng::SplitMix64;
 use crate::validate::Problem;
@@ -481,6 +481,136 @@ pub fn company(today: NaiveDate) -> DemoCompany {
         }
     }
     DemoCompany { teams, users, territories, organisations, people }
+}
+
+/// A demo contact with one person (the loader fills in the ids).
+#[derive(Debug, Clone)]
+pub struct DemoInteraction {
+    /// Index into [`DemoCompany::people`].
+    pub person: usize,
+    /// The contact; `people` and `organisation_id` are left empty.
+    pub data: InteractionData,
+}
+
+const VISIT_NOTES: &[&str] = &[
+    "检查库存和陈列，补了两箱货",
+    "帮忙调整端架陈列，老板很满意",
+    "聊了下季度促销方案",
+    "收回上月货款",
+    "了解竞品进店情况，对方在搞买赠",
+    "给店员讲了新品卖点",
+];
+const CARE_NOTES: &[&str] = &["问候家里老人身体", "聊孩子升学的事", "天气转凉，提醒注意身体", "听说店里忙，随便聊了聊"];
+
+/// A few months of contacts for the demo company, so Today is full and
+/// realistic on first run: each organisation visited in its class's rhythm
+/// (`classes[i]` is organisation i's class) up to a random last visit — some
+/// now overdue — work calls, irregular care calls, Mid-Autumn gifts for key
+/// customers, help beyond business, promised next steps. Deterministic.
+pub fn interactions(
+    company: &DemoCompany,
+    classes: &[crate::model::CustomerClass],
+    today: NaiveDate,
+) -> Vec<DemoInteraction> {
+    use crate::agenda::cadence::CadenceRules;
+    use crate::model::{InteractionKind, MessageChannel, VisitPurpose};
+    let rules = CadenceRules::default();
+    let mut g = SplitMix64::new(20_261_129);
+    let start = today - Days::new(90);
+    let blank = |kind: InteractionKind, on: NaiveDate| InteractionData {
+        kind,
+        on,
+        organisation_id: None,
+        people: vec![],
+        purpose: None,
+        duration_minutes: None,
+        channel: None,
+        gift_item: None,
+        gift_value_fen: None,
+        occasion: None,
+        cost_fen: None,
+        notes: None,
+        next_step: None,
+        next_step_on: None,
+        agenda_key: None,
+    };
+    let back = |d: NaiveDate, n: i64| d - Days::new(n.max(0) as u64);
+    let mut out = Vec::new();
+    let mut seen_orgs = std::collections::HashSet::new();
+    for (i, p) in company.people.iter().enumerate() {
+        let Some(org) = p.data.organisation.map(|o| o.0 as usize) else { continue };
+        let class = classes.get(org).copied().unwrap_or(crate::model::CustomerClass::Normal);
+        let c = rules.of(class);
+        if seen_orgs.insert(org) {
+            // Visits, newest first, from a last visit that may be overdue.
+            let (min, max) = (i64::from(c.visit.min_days), i64::from(c.visit.max_days));
+            let mut on = back(today, g.between(1, max + 4));
+            let mut first = true;
+            while on > start {
+                let mut v = blank(InteractionKind::Visit, on);
+                v.purpose = Some(VisitPurpose::Work);
+                if class == crate::model::CustomerClass::Key && g.chance(30) {
+                    v.kind = InteractionKind::DeepVisit;
+                    v.duration_minutes = Some(g.between(60, 120));
+                } else if g.chance(5) {
+                    v.kind = InteractionKind::Training;
+                    v.notes = Some("给店员培训商务礼仪和销售技巧".into());
+                }
+                if v.notes.is_none() {
+                    v.notes = Some((*g.pick(VISIT_NOTES)).to_owned());
+                }
+                if first && g.chance(20) {
+                    v.next_step = Some("送新品陈列架和试饮装".into());
+                    v.next_step_on = Some(on + Days::new(g.between(2, 6) as u64));
+                }
+                first = false;
+                out.push(DemoInteraction { person: i, data: v });
+                on = back(on, g.between(min, max));
+            }
+            if c.work_call_days > 0 {
+                let every = i64::from(c.work_call_days);
+                let mut on = back(today, g.between(2, every + 3));
+                while on > start {
+                    let mut w = blank(InteractionKind::WorkCall, on);
+                    w.notes = Some("确认订货量和到货时间".into());
+                    out.push(DemoInteraction { person: i, data: w });
+                    on = back(on, every);
+                }
+            }
+        }
+        if c.care_call.is_on() {
+            let (min, max) = (i64::from(c.care_call.min_days), i64::from(c.care_call.max_days));
+            let mut on = back(today, g.between(min / 2, max + 5));
+            while on > start {
+                let mut call = blank(InteractionKind::CareCall, on);
+                call.notes = Some((*g.pick(CARE_NOTES)).to_owned());
+                out.push(DemoInteraction { person: i, data: call });
+                on = back(on, g.between(min, max));
+            }
+        }
+        let mid_autumn = NaiveDate::from_ymd_opt(today.year(), 9, 20).unwrap_or(today);
+        if class == crate::model::CustomerClass::Key && mid_autumn < today && mid_autumn > start {
+            let mut gift = blank(InteractionKind::Gift, mid_autumn);
+            gift.gift_item = Some("云南鲜花月饼礼盒（带公司标志）".into());
+            gift.gift_value_fen = Some(28_800);
+            gift.occasion = Some("中秋".into());
+            out.push(DemoInteraction { person: i, data: gift });
+        } else if g.chance(30) {
+            let mut m = blank(InteractionKind::Message, back(today, g.between(20, 100)));
+            m.channel = Some(MessageChannel::Wechat);
+            m.occasion = Some("国庆".into());
+            m.notes = Some("国庆问候".into());
+            out.push(DemoInteraction { person: i, data: m });
+        }
+        if g.chance(8) {
+            let mut h = blank(InteractionKind::Help, back(today, g.between(10, 90)));
+            h.notes = Some(
+                (*g.pick(&["帮孩子联系了昆明的补习老师", "帮忙找了医院的熟人挂号", "帮老板搬了一次家"])).to_owned(),
+            );
+            out.push(DemoInteraction { person: i, data: h });
+        }
+    }
+    out
 }
 
 /// Checks the demo against Keqing's own validation, so the demo can never

@@ -23,6 +23,8 @@ pub enum DemoOutcome {
         organisations: usize,
         /// People created.
         people: usize,
+        /// Interactions logged.
+        interactions: usize,
     },
     /// The demo users exist already; nothing was changed.
     AlreadyLoaded,
@@ -37,6 +39,7 @@ impl Store {
         actor: &Actor,
         company: &demo::DemoCompany,
         password_hash: &str,
+        today: chrono::NaiveDate,
     ) -> Result<DemoOutcome> {
         let first = company.users.first().map(|u| u.username).unwrap_or_default();
         if self.user_by_username(first).await?.is_some() {
@@ -112,11 +115,13 @@ impl Store {
         let mut tx = self.db.begin().await?;
         let rules = settings::read::<Rules>(&mut tx, settings::CLASSIFICATION).await?.value;
         let mut org_ids = Vec::with_capacity(company.organisations.len());
+        let mut classes = Vec::with_capacity(company.organisations.len());
         for o in &company.organisations {
             let mut d = o.data.clone();
             d.owner = UserId(user_ids[d.owner.0 as usize]);
             let org = crate::organisations::insert(&mut tx, actor, at, &Scope::All, &d, &rules).await?;
             org_ids.push(org.id);
+            classes.push(org.class);
         }
         let mut people = Vec::with_capacity(company.people.len());
         for p in &company.people {
@@ -151,11 +156,19 @@ impl Store {
             }
             people.push(person);
         }
+        let contacts = demo::interactions(company, &classes, today);
+        for c in &contacts {
+            let person = &people[c.person];
+            let mut d = c.data.clone();
+            d.people = vec![person.id];
+            crate::interactions::insert(&mut tx, actor, at, person.owner_id, &Scope::All, &d).await?;
+        }
         tx.commit().await?;
         Ok(DemoOutcome::Loaded {
             users: company.users.len(),
             organisations: company.organisations.len(),
             people: company.people.len(),
+            interactions: contacts.len(),
         })
     }
 }

@@ -200,111 +200,113 @@ fn summary(i: &Interaction) -> String {
     format!("{} · {} · {}", i.kind.label(true), who.unwrap_or(""), i.on)
 }
 
+/// Inserts an interaction logged by `user` inside the caller's transaction
+/// (the API and the demo loader share it).
+pub(crate) async fn insert(
+    tx: &mut Tx,
+    actor: &Actor,
+    at: DateTime<Utc>,
+    user: UserId,
+    scope: &Scope,
+    d: &InteractionData,
+) -> Result<Interaction> {
+    let mut org = d.organisation_id;
+    for (i, p) in d.people.iter().enumerate() {
+        let person = match people::load(tx, scope, *p).await {
+            Err(StoreError::NotFound) => {
+                return Err(StoreError::invalid(&format!("people[{i}]"), Problem::UnknownReference));
+            }
+            other => other?,
+        };
+        if person.erased_at.is_some() {
+            return Err(StoreError::invalid(&format!("people[{i}]"), Problem::Rule { rule: "erased" }));
+        }
+        if org.is_none() {
+            org = person.organisation_id;
+        }
+    }
+    if let Some(o) = d.organisation_id {
+        match organisations::load(tx, scope, o).await {
+            Err(StoreError::NotFound) => {
+                return Err(StoreError::invalid("organisation_id", Problem::UnknownReference));
+            }
+            other => other?,
+        };
+    }
+    let id: i64 = exec!(tx.exec(), |c| {
+        sqlx::query_scalar(
+            "INSERT INTO interaction (kind, occurred_on, organisation_id, user_id, purpose, duration_minutes, channel, gift_item,
+               gift_value_fen, occasion, cost_fen, notes, next_step, next_step_on, agenda_key, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING interaction_id",
+        )
+        .bind(d.kind.as_str())
+        .bind(d.on)
+        .bind(org.map(|o| o.0))
+        .bind(user.0)
+        .bind(d.purpose.map(|p| p.as_str()))
+        .bind(d.duration_minutes)
+        .bind(d.channel.map(|c| c.as_str()))
+        .bind(&d.gift_item)
+        .bind(d.gift_value_fen)
+        .bind(&d.occasion)
+        .bind(d.cost_fen)
+        .bind(&d.notes)
+        .bind(&d.next_step)
+        .bind(d.next_step_on)
+        .bind(&d.agenda_key)
+        .bind(at)
+        .fetch_one(c)
+        .await
+    })?;
+    for p in &d.people {
+        run!(tx.exec(), |c| {
+            sqlx::query(
+                "INSERT INTO interaction_person (interaction_id, person_id, kind, occurred_on, care) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(id)
+            .bind(p.0)
+            .bind(d.kind.as_str())
+            .bind(d.on)
+            .bind(d.is_care())
+            .execute(c)
+            .await
+        })?;
+    }
+    // Logging a promised next step done closes it.
+    if let Some(promised) = d.agenda_key.as_deref().and_then(|k| k.strip_prefix("next:i")).and_then(|n| n.parse().ok())
+    {
+        let before = match load(tx, scope, promised).await {
+            Err(StoreError::NotFound) => return Err(StoreError::invalid("agenda_key", Problem::UnknownReference)),
+            other => other?,
+        };
+        run!(tx.exec(), |c| {
+            sqlx::query(
+            "UPDATE interaction SET next_step_done = $1, version = version + 1, updated_at = $2 WHERE interaction_id = $3"
+        )
+        .bind(true)
+        .bind(at)
+        .bind(promised)
+        .execute(c)
+        .await
+        })?;
+        let after = load(tx, &Scope::All, promised).await?;
+        let owner = owner_of(tx, &after).await?;
+        audit::record(tx, actor, at, "interaction", promised, owner, &summary(&after), Some(&before), Some(&after))
+            .await?;
+    }
+    let created = load(tx, &Scope::All, id).await?;
+    let owner = owner_of(tx, &created).await?;
+    audit::record(tx, actor, at, "interaction", id, owner, &summary(&created), None, Some(&created)).await?;
+    Ok(created)
+}
+
 impl Store {
     /// Logs an interaction by `actor` (who must be a user: the rep).
     #[tracing::instrument(skip_all, fields(kind = %d.kind))]
     pub async fn log_interaction(&self, actor: &Actor, scope: &Scope, d: &InteractionData) -> Result<Interaction> {
         let user = actor.user_id.ok_or_else(|| StoreError::Config("an interaction needs a user".into()))?;
-        let at = now();
         let mut tx = self.db.begin().await?;
-        let mut org = d.organisation_id;
-        for (i, p) in d.people.iter().enumerate() {
-            let person = match people::load(&mut tx, scope, *p).await {
-                Err(StoreError::NotFound) => {
-                    return Err(StoreError::invalid(&format!("people[{i}]"), Problem::UnknownReference));
-                }
-                other => other?,
-            };
-            if person.erased_at.is_some() {
-                return Err(StoreError::invalid(&format!("people[{i}]"), Problem::Rule { rule: "erased" }));
-            }
-            if org.is_none() {
-                org = person.organisation_id;
-            }
-        }
-        if let Some(o) = d.organisation_id {
-            match organisations::load(&mut tx, scope, o).await {
-                Err(StoreError::NotFound) => {
-                    return Err(StoreError::invalid("organisation_id", Problem::UnknownReference));
-                }
-                other => other?,
-            };
-        }
-        let id: i64 = exec!(tx.exec(), |c| {
-            sqlx::query_scalar(
-                "INSERT INTO interaction (kind, occurred_on, organisation_id, user_id, purpose, duration_minutes, channel, gift_item,
-                   gift_value_fen, occasion, cost_fen, notes, next_step, next_step_on, agenda_key, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING interaction_id",
-            )
-            .bind(d.kind.as_str())
-            .bind(d.on)
-            .bind(org.map(|o| o.0))
-            .bind(user.0)
-            .bind(d.purpose.map(|p| p.as_str()))
-            .bind(d.duration_minutes)
-            .bind(d.channel.map(|c| c.as_str()))
-            .bind(&d.gift_item)
-            .bind(d.gift_value_fen)
-            .bind(&d.occasion)
-            .bind(d.cost_fen)
-            .bind(&d.notes)
-            .bind(&d.next_step)
-            .bind(d.next_step_on)
-            .bind(&d.agenda_key)
-            .bind(at)
-            .fetch_one(c)
-            .await
-        })?;
-        for p in &d.people {
-            run!(tx.exec(), |c| {
-                sqlx::query(
-                    "INSERT INTO interaction_person (interaction_id, person_id, kind, occurred_on, care) VALUES ($1, $2, $3, $4, $5)",
-                )
-                .bind(id)
-                .bind(p.0)
-                .bind(d.kind.as_str())
-                .bind(d.on)
-                .bind(d.is_care())
-                .execute(c)
-                .await
-            })?;
-        }
-        // Logging a promised next step done closes it.
-        if let Some(promised) =
-            d.agenda_key.as_deref().and_then(|k| k.strip_prefix("next:i")).and_then(|n| n.parse().ok())
-        {
-            let before = match load(&mut tx, scope, promised).await {
-                Err(StoreError::NotFound) => return Err(StoreError::invalid("agenda_key", Problem::UnknownReference)),
-                other => other?,
-            };
-            run!(tx.exec(), |c| {
-                sqlx::query(
-                "UPDATE interaction SET next_step_done = $1, version = version + 1, updated_at = $2 WHERE interaction_id = $3"
-            )
-            .bind(true)
-            .bind(at)
-            .bind(promised)
-            .execute(c)
-            .await
-            })?;
-            let after = load(&mut tx, &Scope::All, promised).await?;
-            let owner = owner_of(&mut tx, &after).await?;
-            audit::record(
-                &mut tx,
-                actor,
-                at,
-                "interaction",
-                promised,
-                owner,
-                &summary(&after),
-                Some(&before),
-                Some(&after),
-            )
-            .await?;
-        }
-        let created = load(&mut tx, &Scope::All, id).await?;
-        let owner = owner_of(&mut tx, &created).await?;
-        audit::record(&mut tx, actor, at, "interaction", id, owner, &summary(&created), None, Some(&created)).await?;
+        let created = insert(&mut tx, actor, now(), user, scope, d).await?;
         tx.commit().await?;
         Ok(created)
     }

@@ -364,11 +364,14 @@ async fn a_failing_job_is_retried_then_marked_failed() {
 async fn the_demo_loads_once_with_an_audit_trail() {
     for db in TestDb::all().await {
         let store = open(&db).await;
-        let company = keqing_core::demo::company(chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap());
-        let out = store.load_demo(&cli(), &company, "$argon2id$fake").await.unwrap();
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
+        let company = keqing_core::demo::company(today);
+        let started = std::time::Instant::now();
+        let out = store.load_demo(&cli(), &company, "$argon2id$fake", today).await.unwrap();
+        eprintln!("{:?}: demo loaded in {:?}: {out:?}", db.backend, started.elapsed());
         assert!(matches!(out, keqing_store::demo::DemoOutcome::Loaded { organisations: 500, .. }), "{out:?}");
         assert_eq!(
-            store.load_demo(&cli(), &company, "x").await.unwrap(),
+            store.load_demo(&cli(), &company, "x", today).await.unwrap(),
             keqing_store::demo::DemoOutcome::AlreadyLoaded
         );
         let (_, total) = store.list_organisations(&Scope::All, &Default::default(), 1, 0).await.unwrap();

@@ -199,9 +199,11 @@ async fn demo(store: &Store) -> anyhow::Result<()> {
     let today = chrono::Local::now().date_naive();
     let company = keqing_core::demo::company(today);
     let hash = secrets::hash_password(keqing_core::demo::DEMO_PASSWORD)?;
-    match store.load_demo(&Actor::system("demo"), &company, &hash).await? {
-        keqing_store::demo::DemoOutcome::Loaded { users, organisations, people } => {
-            println!("demo company loaded: {users} users, {organisations} organisations, {people} people");
+    match store.load_demo(&Actor::system("demo"), &company, &hash, today).await? {
+        keqing_store::demo::DemoOutcome::Loaded { users, organisations, people, interactions } => {
+            println!(
+                "demo company loaded: {users} users, {organisations} organisations, {people} people, {interactions} interactions"
+            );
             println!(
                 "demo users (password {}): {}",
                 keqing_core::demo::DEMO_PASSWORD,

@@ -126,10 +126,30 @@ async fn a_rep_logs_in_through_the_real_form_and_sees_the_home_page() {
     fill(&c, "input[name=username]", "zhangwei").await;
     fill(&c, "input[name=password]", keqing_core::demo::DEMO_PASSWORD).await;
     c.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
-    assert_eq!(wait_text(&c, "h1", "您好，张伟").await, "您好，张伟");
-    let count: i64 = text_of(&c, "#org-count").await.parse().unwrap();
-    assert!(count > 20, "the rep's organisations are counted: {count}");
-    screenshot(&c, "home-phone").await;
+    // Home is Today: the demo's overdue visits first, each with its reason.
+    wait_for(&c, "今日待办").await;
+    wait_for(&c, "您好，张伟").await;
+    let overdue = text_of(&c, "#overdue-count").await;
+    assert!(overdue.starts_with("逾期事项"), "{overdue}");
+    let first = c.find(Locator::Css("li.item.overdue[data-key^='visit:']")).await.unwrap();
+    let key = first.attr("data-key").await.unwrap().unwrap();
+    let why = first.find(Locator::Css(".why")).await.unwrap().text().await.unwrap();
+    assert!(why.contains("天拜访"), "{why}");
+    screenshot(&c, "today-phone").await;
+    // Done in two taps: a note (optional), then 完成; the item says so.
+    let note = first.find(Locator::Css("input[name=notes]")).await.unwrap();
+    note.send_keys("补了货，聊了春节备货").await.unwrap();
+    first.find(Locator::Css("form.done button")).await.unwrap().click().await.unwrap();
+    wait_for(&c, "✓ 已记录 · 拜访").await;
+    c.refresh().await.unwrap();
+    wait_for(&c, "今日待办").await;
+    let still = c.find(Locator::Css(&format!("li[data-key='{key}']"))).await;
+    assert!(still.is_err(), "a logged visit leaves Today");
+    // The week view groups by day.
+    let week = c.find(Locator::Css("#week-link")).await.unwrap().attr("href").await.unwrap().unwrap();
+    c.goto(&server.url(&week)).await.unwrap();
+    wait_for(&c, "本周").await;
+    assert!(c.find(Locator::Css("li.item")).await.is_ok(), "the week has items");
     // The menu (a <details> on phones) leads to the account page via htmx.
     c.find(Locator::Css("details.menu summary")).await.unwrap().click().await.unwrap();
     c.find(Locator::Css("a[href='/account']")).await.unwrap().click().await.unwrap();
@@ -203,7 +223,7 @@ async fn a_rep_searches_by_pinyin_opens_the_briefing_adds_a_child_and_imports_a_
     fill(&c, "input[name=username]", "zhangwei").await;
     fill(&c, "input[name=password]", keqing_core::demo::DEMO_PASSWORD).await;
     c.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
-    assert_eq!(wait_text(&c, "h1", "您好，张伟").await, "您好，张伟");
+    wait_for(&c, "您好，张伟").await;
 
     // The people list narrows as one types pinyin initials (htmx, no reload).
     c.goto(&server.url("/people")).await.unwrap();

@@ -283,6 +283,20 @@ fn table() -> Vec<Row> {
         row("GET", "/login", NoBody, [200, 303, 303, 303, 303, 303, 303]),
         row("GET", "/lang?to=en&next=/login", NoBody, [303, 303, 303, 303, 303, 303, 303]),
         row("GET", "/", NoBody, [303, 200, 200, 200, 200, 200, 200]),
+        row("GET", "/?days=7", NoBody, [303, 200, 200, 200, 200, 200, 200]),
+        row("GET", "/?user_id={rep}", NoBody, [303, 200, 404, 200, 200, 200, 200]),
+        row(
+            "POST",
+            "/today/done",
+            Form("key=visit:o{org_a}:2026-01-01&kind=visit&organisation_id={org_a}"),
+            [303, 303, 422, 403, 303, 403, 303],
+        ),
+        row(
+            "POST",
+            "/today/snooze",
+            Form("key=visit:o1:2026-01-01&days=1&reason=出差"),
+            [303, 303, 303, 303, 303, 303, 303],
+        ),
         row("GET", "/account", NoBody, [303, 200, 200, 200, 200, 200, 200]),
         row("GET", "/password", NoBody, [303, 200, 200, 200, 200, 200, 200]),
         row(
