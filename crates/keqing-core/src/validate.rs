@@ -55,6 +55,13 @@ pub enum Problem {
         /// Stable rule identifier, e.g. `password_equals_username`.
         rule: &'static str,
     },
+    /// A name (a template's field) that is not one of the known ones.
+    UnknownName {
+        /// The name found.
+        name: String,
+        /// The names allowed.
+        allowed: Vec<String>,
+    },
     /// A cell of an imported file: the value found and what is wrong with it.
     InRow {
         /// The cell's text.
@@ -77,6 +84,9 @@ impl fmt::Display for Problem {
             Problem::Taken => f.write_str("is already taken"),
             Problem::UnknownReference => f.write_str("refers to a record that does not exist"),
             Problem::Rule { rule } => write!(f, "breaks the rule {rule}"),
+            Problem::UnknownName { name, allowed } => {
+                write!(f, "names {name:?}, which is not one of {}", allowed.join(", "))
+            }
             Problem::InRow { value, problem } => write!(f, "{value:?} {problem}"),
         }
     }

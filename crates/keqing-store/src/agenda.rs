@@ -387,3 +387,61 @@ async fn family_of_owner(src: &mut impl Source, owner: UserId) -> Result<HashMap
     }
     Ok(out)
 }
+
+/// What a greeting draft is filled from.
+#[derive(Debug, Clone)]
+pub struct GreetingFacts {
+    /// The person.
+    pub person: crate::people::Person,
+    /// Their organisation's class (normal without one).
+    pub class: CustomerClass,
+    /// The spouse's name.
+    pub spouse: Option<String>,
+    /// The first child's name.
+    pub child: Option<String>,
+    /// The briefing (last help, last gift, tastes).
+    pub briefing: Briefing,
+}
+
+impl Store {
+    /// The facts a greeting for `person` is drafted from (within `scope`).
+    pub async fn greeting_facts(&self, scope: &keqing_core::Scope, person: PersonId) -> Result<GreetingFacts> {
+        let mut c = self.db.conn().await?;
+        let p = crate::people::load(&mut c, scope, person).await?;
+        if p.erased_at.is_some() {
+            return Err(StoreError::NotFound);
+        }
+        let class = match p.organisation_id {
+            Some(o) => crate::organisations::load(&mut c, &keqing_core::Scope::All, o).await?.class,
+            None => CustomerClass::Normal,
+        };
+        let family: Vec<(String, String)> = exec!(c.exec(), |c| sqlx::query_as(
+            "SELECT relation, name FROM family_member WHERE person_id = $1 ORDER BY family_member_id"
+        )
+        .bind(person.0)
+        .fetch_all(c)
+        .await)?;
+        drop(c);
+        let pick = |r: &str| family.iter().find(|(rel, _)| rel == r).map(|(_, n)| n.clone());
+        let briefing = self.briefings(&[person]).await?.remove(&person).unwrap_or_default();
+        Ok(GreetingFacts { spouse: pick("spouse"), child: pick("child"), person: p, class, briefing })
+    }
+
+    /// Greetings `user` sent since `since` (messages with a text), with
+    /// each recipient's name, for the copy-paste guard.
+    pub async fn sent_greetings(&self, user: UserId, since: NaiveDate) -> Result<Vec<(String, String)>> {
+        let rows: Vec<(String, String)> = exec!(self.db.conn().await?.exec(), |c| {
+            sqlx::query_as(
+            "SELECT i.notes, p.name FROM interaction i JOIN interaction_person ip ON ip.interaction_id = i.interaction_id
+             JOIN person p ON p.person_id = ip.person_id
+             WHERE i.user_id = $1 AND i.kind = 'message' AND i.occurred_on >= $2 AND i.notes IS NOT NULL
+             ORDER BY i.interaction_id DESC LIMIT 5000"
+        )
+        .bind(user.0)
+        .bind(since)
+        .fetch_all(c)
+        .await
+        })?;
+        Ok(rows)
+    }
+}

@@ -102,6 +102,18 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("login.logged_out", "您已退出登录。", "You have logged out."),
     ("home.greeting", "您好，", "Hello, "),
     ("today.title", "今日待办", "Today"),
+    ("today.greet", "写祝福", "Write a greeting"),
+    ("greeting.title", "祝福", "Greeting"),
+    ("greeting.text", "祝福内容（可修改）", "The text (edit it)"),
+    ("greeting.similar", "相似内容已发给", "Nearly the same text already went to"),
+    ("greeting.people", "人", "people"),
+    (
+        "greeting.copy_hint",
+        "复制到微信/短信发出后，点“标记已发送”记录下来。",
+        "Copy it into WeChat or SMS, send it, then mark it sent.",
+    ),
+    ("greeting.mark_sent", "标记已发送", "Mark sent"),
+    ("greeting.send_anyway", "确认仍然发送", "Send anyway"),
     ("today.week", "本周", "This week"),
     ("today.empty", "今天没有到期的拜访、电话或节点。", "Nothing is due today."),
     ("today.overdue", "逾期", "Overdue"),
@@ -671,6 +683,8 @@ pub fn problem(lang: Lang, p: &Problem) -> String {
                 ("month (YYYY-MM)", true) => "月份（YYYY-MM）",
                 ("integer", true) => "整数",
                 ("number of minutes", true) => "分钟数",
+                ("template", true) => "模板（Jinja 语法，如 {{ address }}）",
+                ("template", false) => "template (Jinja syntax, e.g. {{ address }})",
                 ("agenda key", true) => "待办项标识",
                 ("integer", false) => "whole number",
                 ("text in the chosen encoding (UTF-8 or GBK)", true) => "文本（UTF-8 或 GBK 编码）：请选择正确的编码",
@@ -725,6 +739,8 @@ pub fn problem(lang: Lang, p: &Problem) -> String {
             ("before_the_interaction", false) => "must not be before the contact".into(),
             ("erased", true) => "此人的个人信息已按要求删除".into(),
             ("erased", false) => "this person's data was erased on request".into(),
+            ("copy_paste", true) => "与已发给多人的祝福几乎相同：请改得更个人化，或确认后仍然发送".into(),
+            ("copy_paste", false) => "is nearly the same as a greeting already sent to several people: make it personal, or confirm to send anyway".into(),
             ("snooze_range", true) => "须在明天到90天之内".into(),
             ("snooze_range", false) => "must be from tomorrow to 90 days on".into(),
             ("owner_disabled", true) => "该负责人已停用".into(),
@@ -806,6 +822,13 @@ pub fn problem(lang: Lang, p: &Problem) -> String {
             }
             (other, _) => other.to_owned(),
         },
+        Problem::UnknownName { name, allowed } => {
+            if zh {
+                format!("用到了未知的字段“{name}”，可用的有：{}", allowed.join("、"))
+            } else {
+                format!("uses the unknown field “{name}”; known: {}", allowed.join(", "))
+            }
+        }
         Problem::InRow { value, problem: inner } => {
             if zh {
                 format!("“{value}”{}", problem(lang, inner))

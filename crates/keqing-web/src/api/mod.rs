@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod classification;
 pub mod docs;
 pub mod export;
+pub mod greetings;
 pub mod health;
 pub mod import;
 pub mod interactions;
@@ -53,6 +54,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "import", description = "Importing people from CSV or Excel: preview, then commit all or nothing"),
         (name = "export", description = "People and organisations as CSV, xlsx or vCard"),
         (name = "interactions", description = "The interaction log: visits, calls, messages, gifts …; a customer's own cadence"),
+        (name = "greetings", description = "Greeting drafts written for each person, the copy-paste guard, templates"),
         (name = "agenda", description = "The rep's day: whom to see, call or congratulate and why; snoozes; cadence and occasion rules"),
         (name = "health", description = "Liveness and readiness"),
     )
@@ -93,6 +95,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(export::router())
         .merge(interactions::router())
         .merge(agenda::router())
+        .merge(greetings::router())
 }
 
 /// The error body (every non-2xx answer).

@@ -53,6 +53,12 @@ impl ItemView {
     fn message(&self) -> bool {
         self.action == Action::Message
     }
+    /// A greeting can be drafted: a person's festival, birthday or family day.
+    fn greetable(&self) -> bool {
+        self.person_id.is_some()
+            && matches!(self.action, Action::Message | Action::Gift)
+            && ["fest:", "bday:", "fbday:", "wed:", "ms:"].iter().any(|p| self.key.starts_with(p))
+    }
 }
 
 #[derive(Deserialize, Default)]

@@ -9,6 +9,7 @@ mod audit;
 mod calendar;
 mod classification;
 mod customers;
+mod greetings;
 mod home;
 mod import;
 mod login;
@@ -208,6 +209,7 @@ pub fn router() -> Router<AppState> {
         .merge(orphans::router())
         .merge(territories::router())
         .merge(import::router())
+        .merge(greetings::router())
 }
 
 /// Escapes text for HTML built by hand (the small option lists of pickers).

@@ -216,6 +216,21 @@ fn table() -> Vec<Row> {
         row("PUT", "/api/v1/agenda/cadence", Json("{cadence_body}"), [401, 403, 403, 403, 403, 403, 200]),
         row("GET", "/api/v1/agenda/occasions", NoBody, [401, 200, 200, 200, 200, 200, 200]),
         row("PUT", "/api/v1/agenda/occasions", Json("{occasions_body}"), [401, 403, 403, 403, 403, 403, 200]),
+        row("GET", "/api/v1/greetings/draft?person_id={person_a}", NoBody, [401, 200, 404, 200, 200, 403, 200]),
+        row(
+            "POST",
+            "/api/v1/greetings/check",
+            Json(r#"{"person_id":{person_a},"text":"中秋快乐"}"#),
+            [401, 200, 404, 200, 200, 403, 200],
+        ),
+        row(
+            "POST",
+            "/api/v1/greetings/send",
+            Json(r#"{"person_id":{person_a},"text":"第{uniq}次祝您中秋快乐"}"#),
+            [401, 201, 404, 403, 201, 403, 201],
+        ),
+        row("GET", "/api/v1/greetings/templates", NoBody, [401, 200, 200, 200, 200, 200, 200]),
+        row("PUT", "/api/v1/greetings/templates", Json("{greetings_body}"), [401, 403, 403, 403, 403, 403, 200]),
         row("GET", "/api/v1/regions?parent=530000", NoBody, [401, 200, 200, 200, 200, 200, 200]),
         row("GET", "/api/v1/regions/{region}", NoBody, [401, 200, 200, 200, 200, 200, 200]),
         row("GET", "/api/v1/territories", NoBody, [401, 200, 200, 200, 200, 200, 200]),
@@ -696,6 +711,11 @@ async fn fill(app: &TestApp, co: &Company, who: usize, text: &str) -> String {
         let r = app.store.cadence_rules().await.unwrap();
         let body = serde_json::json!({"version": r.version, "rules": r.value});
         s = s.replace("{cadence_body}", &body.to_string());
+    }
+    if s.contains("{greetings_body}") {
+        let r = app.store.setting::<keqing_core::greeting::GreetingRules>("greetings").await.unwrap();
+        let body = serde_json::json!({"version": r.version, "rules": r.value});
+        s = s.replace("{greetings_body}", &body.to_string());
     }
     if s.contains("{occasions_body}") {
         let r = app.store.occasion_rules().await.unwrap();

@@ -177,3 +177,105 @@ async fn bad_contacts_and_snoozes_are_refused_by_field() {
     assert_eq!(status, 422);
     assert!(e["fields"]["rules.key.visit.min_days"].is_string(), "{e}");
 }
+
+#[tokio::test]
+async fn a_greeting_is_written_for_the_person_and_the_same_text_to_many_is_stopped() {
+    let app = spawn_app().await;
+    let rep = app.user("rep_a", &["rep"], None).await;
+    let api = app.bearer(&rep).await;
+    let sys = Actor::system("test");
+    let mut ids = Vec::new();
+    for (name, gender) in [("李建华", "male"), ("王芳", "female"), ("赵敏", "female"), ("孙强", "male"), ("周洁", "female")] {
+        let p = PersonDraft {
+            name: name.into(),
+            gender: gender.into(),
+            owner: Some(rep.id),
+            tastes: "爱喝普洱".into(),
+            ..Default::default()
+        }
+        .parse()
+        .unwrap();
+        ids.push(app.store.create_person(&sys, &Scope::All, &p).await.unwrap().id.0);
+    }
+    // Help we gave Li is remembered in his draft.
+    let r = api
+        .post(app.url("/api/v1/interactions"))
+        .json(&json!({"kind": "help", "people": [ids[0]], "notes": "帮孩子联系补习老师", "on": days_ago(30)}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let key = format!("fest:mid_autumn:p{}:2027-09-15", ids[0]);
+    let d: Value = api
+        .get(app.url(&format!("/api/v1/greetings/draft?person_id={}&key={key}", ids[0])))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let text = d["text"].as_str().unwrap();
+    assert!(text.starts_with("李哥") && text.contains("中秋节"), "{text}");
+    assert!(text.contains("帮孩子联系补习老师") || text.contains("爱喝普洱"), "{text}");
+    assert_eq!(d["similar_sent"], 0);
+
+    // The same pasted text to three people, then the fourth is stopped.
+    let pasted = |who: &str| format!("{who}，中秋快乐，祝您阖家幸福，生意兴隆！");
+    for (i, who) in ["王姐", "赵姐", "孙哥"].into_iter().enumerate() {
+        let r = api
+            .post(app.url("/api/v1/greetings/send"))
+            .json(&json!({"person_id": ids[i + 1], "text": pasted(who), "channel": "wechat"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    }
+    let g: Value = api
+        .post(app.url("/api/v1/greetings/check"))
+        .json(&json!({"person_id": ids[4], "text": pasted("周姐")}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(g, json!({"similar_sent": 3, "warn": true}));
+    let r = api
+        .post(app.url("/api/v1/greetings/send"))
+        .json(&json!({"person_id": ids[4], "text": pasted("周姐")}))
+        .send()
+        .await
+        .unwrap();
+    let (status, e) = error_of(r).await;
+    assert_eq!(status, 422);
+    assert!(e["fields"]["text"].as_str().unwrap().contains("几乎相同"), "{e}");
+    let r = api
+        .post(app.url("/api/v1/greetings/send"))
+        .json(&json!({"person_id": ids[4], "text": pasted("周姐"), "confirm": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    // The personal draft for Li is not caught by the pasted ones.
+    let g: Value = api
+        .post(app.url("/api/v1/greetings/check"))
+        .json(&json!({"person_id": ids[0], "text": text}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(g["similar_sent"], 0);
+
+    // A template naming an unknown field is refused with its name.
+    let admin = app.user("admin", &["admin"], None).await;
+    let admin = app.bearer(&admin).await;
+    let mut t: Value = admin.get(app.url("/api/v1/greetings/templates")).send().await.unwrap().json().await.unwrap();
+    t["rules"]["templates"][1]["text"] = json!("{{ address }}，祝{{ hobby }}愉快");
+    let r = admin.put(app.url("/api/v1/greetings/templates")).json(&t).send().await.unwrap();
+    let (status, e) = error_of(r).await;
+    assert_eq!(status, 422);
+    let msg = e["fields"]["rules.templates[1].text"].as_str().unwrap_or_default();
+    assert!(msg.contains("hobby"), "{e}");
+}
