@@ -23,6 +23,7 @@ pub mod calendar;
 pub mod classify;
 pub mod demo;
 pub mod greeting;
+pub mod ical;
 pub mod ids;
 pub mod import;
 pub mod model;

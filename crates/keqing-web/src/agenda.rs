@@ -126,3 +126,69 @@ pub fn briefing_line(b: &Briefing, today: NaiveDate, zh: bool) -> String {
     }
     parts.join(if zh { "；" } else { "; " })
 }
+
+/// How far ahead the calendar feed looks: occasions for a year (lunar ones
+/// resolved to this year's or next year's day), cadence items once.
+const FEED_DAYS: u64 = 366;
+
+/// The `.ics` feed of `user`'s agenda: due visits and calls (overdue ones on
+/// today), occasions with an alarm by their lead time, and each festival as
+/// one event naming how many people to greet.
+pub async fn ical(state: &AppState, user: &keqing_store::users::User, zh: bool) -> Result<String> {
+    use keqing_core::agenda::Why;
+    use keqing_core::agenda::occasion::Action;
+    use keqing_core::ical::{Event, calendar};
+    let today = state.today();
+    let until = today.checked_add_days(chrono::Days::new(FEED_DAYS)).unwrap_or(today);
+    let cadence = state.store.cadence_rules().await?.value;
+    let occasions = state.store.occasion_rules().await?.value;
+    let lead = |a: Action| match a {
+        Action::Gift => occasions.gift_lead_days,
+        Action::Message => occasions.message_lead_days,
+        Action::OfferSupport => occasions.store_lead_days,
+        _ => 0,
+    };
+    let ctx = Context::new(cadence, occasions.clone(), state.settings.date_policy, today, until);
+    let items = ctx.build(&state.store.agenda_inputs(user.id, today).await?);
+    let mut events = Vec::new();
+    let mut festivals: Vec<(NaiveDate, keqing_core::calendar::festival::Festival, Vec<String>)> = Vec::new();
+    for i in &items {
+        if let Why::Festival { festival, date } = &i.why {
+            let who = i.person.as_ref().map(|p| p.name.clone()).unwrap_or_default();
+            match festivals.iter_mut().find(|(d, f, _)| d == date && f == festival) {
+                Some((_, _, people)) => people.push(who),
+                None => festivals.push((*date, *festival, vec![who])),
+            }
+            continue;
+        }
+        let name = i.person.as_ref().map(|p| p.name.as_str()).or(i.organisation.as_ref().map(|o| o.name.as_str()));
+        events.push(Event {
+            uid: i.key.clone(),
+            date: i.due.max(today),
+            summary: format!("{}：{}", i.action.label(zh), name.unwrap_or("")),
+            description: i.why.explain(today, zh),
+            alarm_days_before: Some(lead(i.action)),
+        });
+    }
+    for (date, festival, people) in festivals {
+        let n = people.len();
+        let shown: Vec<String> = people.into_iter().take(30).collect();
+        events.push(Event {
+            uid: format!("fest:{}:{date}:u{}", festival.as_str(), user.id),
+            date,
+            summary: if zh {
+                format!("{}：问候 {n} 位客户", festival.label(true))
+            } else {
+                format!("{}: greet {n} customers", festival.label(false))
+            },
+            description: shown.join("、"),
+            alarm_days_before: Some(occasions.gift_lead_days),
+        });
+    }
+    let name = if zh {
+        format!("{}的客情日程", user.display_name)
+    } else {
+        format!("{}'s Keqing agenda", user.display_name)
+    };
+    Ok(calendar(&name, &events, keqing_store::now()))
+}

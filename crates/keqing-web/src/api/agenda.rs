@@ -190,6 +190,37 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(snooze))
         .routes(routes!(get_cadence, put_cadence))
         .routes(routes!(get_occasions, put_occasions))
+        .routes(routes!(create_feed, revoke_feed))
+}
+
+/// A new calendar feed link.
+#[derive(Serialize, ToSchema)]
+pub struct FeedOut {
+    /// The feed's address (shown once; the secret in it is the key).
+    pub url: String,
+}
+
+/// Creates your private calendar feed (`.ics`), replacing any earlier one.
+#[utoipa::path(post, path = "/api/v1/me/ical", tag = "agenda", responses((status = 201, body = FeedOut)))]
+pub async fn create_feed(
+    State(state): State<AppState>,
+    auth: Auth,
+    headers: axum::http::HeaderMap,
+) -> Result<(StatusCode, axum::Json<FeedOut>)> {
+    auth.require(Permission::ReadCustomers)?;
+    let secret = state.store.create_ical_feed(&auth.actor(), auth.user.id).await?;
+    Ok((StatusCode::CREATED, axum::Json(FeedOut { url: crate::pages::feed_url(&state, &headers, &secret) })))
+}
+
+/// Revokes your calendar feed: its link stops working.
+#[utoipa::path(delete, path = "/api/v1/me/ical", tag = "agenda", responses((status = 204), (status = 404, body = super::ErrorBody)))]
+pub async fn revoke_feed(State(state): State<AppState>, auth: Auth) -> Result<StatusCode> {
+    auth.require(Permission::ReadCustomers)?;
+    if state.store.revoke_ical_feed(&auth.actor(), auth.user.id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(Error::NotFound)
+    }
 }
 
 /// An agenda: whom to see, call or congratulate, and why.

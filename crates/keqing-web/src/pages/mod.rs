@@ -11,6 +11,8 @@ mod classification;
 mod customers;
 mod greetings;
 mod home;
+mod ical;
+pub(crate) use ical::feed_url;
 mod import;
 mod login;
 mod orphans;
@@ -210,6 +212,7 @@ pub fn router() -> Router<AppState> {
         .merge(territories::router())
         .merge(import::router())
         .merge(greetings::router())
+        .merge(ical::router())
 }
 
 /// Escapes text for HTML built by hand (the small option lists of pickers).

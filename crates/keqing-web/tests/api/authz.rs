@@ -231,6 +231,8 @@ fn table() -> Vec<Row> {
         ),
         row("GET", "/api/v1/greetings/templates", NoBody, [401, 200, 200, 200, 200, 200, 200]),
         row("PUT", "/api/v1/greetings/templates", Json("{greetings_body}"), [401, 403, 403, 403, 403, 403, 200]),
+        row("POST", "/api/v1/me/ical", NoBody, [401, 201, 201, 201, 201, 201, 201]),
+        row("DELETE", "/api/v1/me/ical", NoBody, [401, 204, 204, 204, 204, 204, 204]),
         row("GET", "/api/v1/regions?parent=530000", NoBody, [401, 200, 200, 200, 200, 200, 200]),
         row("GET", "/api/v1/regions/{region}", NoBody, [401, 200, 200, 200, 200, 200, 200]),
         row("GET", "/api/v1/territories", NoBody, [401, 200, 200, 200, 200, 200, 200]),

@@ -185,7 +185,9 @@ async fn a_greeting_is_written_for_the_person_and_the_same_text_to_many_is_stopp
     let api = app.bearer(&rep).await;
     let sys = Actor::system("test");
     let mut ids = Vec::new();
-    for (name, gender) in [("李建华", "male"), ("王芳", "female"), ("赵敏", "female"), ("孙强", "male"), ("周洁", "female")] {
+    for (name, gender) in
+        [("李建华", "male"), ("王芳", "female"), ("赵敏", "female"), ("孙强", "male"), ("周洁", "female")]
+    {
         let p = PersonDraft {
             name: name.into(),
             gender: gender.into(),
@@ -278,4 +280,45 @@ async fn a_greeting_is_written_for_the_person_and_the_same_text_to_many_is_stopp
     assert_eq!(status, 422);
     let msg = e["fields"]["rules.templates[1].text"].as_str().unwrap_or_default();
     assert!(msg.contains("hobby"), "{e}");
+}
+
+#[tokio::test]
+async fn a_private_calendar_feed_shows_lunar_birthdays_on_their_day_until_revoked() {
+    let app = spawn_app().await;
+    let rep = app.user("rep_a", &["rep"], None).await;
+    let api = app.bearer(&rep).await;
+    // A lunar birthday ten days on: resolved to the Gregorian day.
+    let day = today() + chrono::Days::new(10);
+    let lunar = keqing_core::calendar::lunar::LunarDate::from_solar(day).unwrap();
+    let birthday = format!("农历{}-{}{:02}-{:02}", 1970, if lunar.leap { "闰" } else { "" }, lunar.month, lunar.day);
+    let p = PersonDraft { name: "李建华".into(), owner: Some(rep.id), birthday, ..Default::default() };
+    let p = match p.parse() {
+        Ok(p) => p,
+        // 1970 lacks this leap month: a regular-month birthday is as good a test.
+        Err(_) => PersonDraft {
+            name: "李建华".into(),
+            owner: Some(rep.id),
+            birthday: format!("农历{:02}-{:02}", lunar.month, lunar.day),
+            ..Default::default()
+        }
+        .parse()
+        .unwrap(),
+    };
+    app.store.create_person(&Actor::system("test"), &Scope::All, &p).await.unwrap();
+    let r = api.post(app.url("/api/v1/me/ical")).send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    let url = r.json::<Value>().await.unwrap()["url"].as_str().unwrap().to_owned();
+    let path = &url[url.find("/ical/").unwrap()..];
+    // No login: the secret is the key.
+    let r = reqwest::get(app.url(path)).await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "text/calendar; charset=utf-8");
+    let ics = r.text().await.unwrap().replace("\r\n ", "");
+    let event = ics.split("BEGIN:VEVENT").find(|e| e.contains("李建华") && e.contains("bday:")).expect(&ics).to_owned();
+    assert!(event.contains(&format!("DTSTART;VALUE=DATE:{}", day.format("%Y%m%d"))), "{event}");
+    // Normal class: a message, reminded the morning before.
+    assert!(event.contains("TRIGGER;RELATED=START:-PT15H"), "{event}");
+    // Revoked: gone.
+    assert_eq!(api.delete(app.url("/api/v1/me/ical")).send().await.unwrap().status(), 204);
+    assert_eq!(reqwest::get(app.url(path)).await.unwrap().status(), 404);
 }
