@@ -60,7 +60,7 @@ impl Pool {
     }
 }
 
-/// Collects rows and writes them `BATCH` at a time.
+/// Collects rows; written `BATCH` at a time, parents before children.
 struct Batch<'a> {
     pool: &'a Pool,
     head: &'static str,
@@ -72,7 +72,7 @@ const BATCH: usize = 2000;
 impl Batch<'_> {
     async fn push(&mut self, row: String) -> Result<(), sqlx::Error> {
         self.rows.push(row);
-        if self.rows.len() >= BATCH { self.flush().await } else { Ok(()) }
+        Ok(())
     }
     async fn flush(&mut self) -> Result<(), sqlx::Error> {
         if self.rows.is_empty() {
@@ -126,6 +126,11 @@ async fn fill(
     let truth = matches!(pool, Pool::Postgres(_));
     let (yes, no) = if truth { ("TRUE", "FALSE") } else { ("1", "0") };
     for u in first_user..first_user + reps {
+        if ints.rows.len() >= BATCH {
+            for b in [&mut users, &mut orgs, &mut people, &mut ints, &mut ips] {
+                b.flush().await?;
+            }
+        }
         users.push(format!("({u}, 'bench_rep_{u}', '代表{u}', 'x', '{STAMP}', '{STAMP}')")).await?;
         let first_org = *org_id + 1;
         for _ in 0..orgs_per_rep {

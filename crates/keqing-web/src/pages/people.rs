@@ -16,7 +16,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::NaiveDate;
 use keqing_core::model::archive::TIES;
-use keqing_core::model::{Birthday, FamilyRelation, Gender, LegalBasis, MilestoneKind, PersonDraft};
+use keqing_core::model::{Birthday, FamilyRelation, Gender, InteractionKind, LegalBasis, MilestoneKind, PersonDraft};
 use keqing_core::validate::{self, FieldErrors, Problem};
 use keqing_core::{OrganisationId, Permission, PersonId, UserId};
 use keqing_store::people::{FamilyData, FamilyMember, Person, PersonFilter, RelationView};
@@ -34,6 +34,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/people/{id}/family", post(add_family))
         .route("/people/{id}/relations", post(add_relation))
         .route("/people/{id}/erase", post(erase))
+        .route("/people/{id}/interactions", post(log_contact))
         .route("/family/{id}/delete", post(delete_family))
         .route("/family/{id}/milestones", post(add_milestone))
         .route("/relations/{id}/delete", post(delete_relation))
@@ -102,6 +103,20 @@ struct DetailPage {
     can_write: bool,
     is_admin: bool,
     errors: FormErrors,
+    /// Contacts, newest first.
+    timeline: Vec<TimelineLine>,
+    /// Kinds for the quick log form.
+    interaction_kinds: Vec<Choice>,
+    /// Whether the user may read the audit log (the change history link).
+    can_audit: bool,
+}
+
+/// One contact on the timeline.
+struct TimelineLine {
+    on: NaiveDate,
+    kind: String,
+    by: String,
+    text: String,
 }
 
 impl DetailPage {
@@ -165,6 +180,30 @@ async fn detail_page(state: &AppState, auth: &Auth, id: i64, errors: FormErrors)
         Vec::new()
     };
     let relations = if personal { state.store.relations(&scope, p.id).await? } else { Vec::new() };
+    let filter = keqing_store::interactions::InteractionFilter { person: Some(p.id), limit: 100, ..Default::default() };
+    let timeline = state
+        .store
+        .interactions(&scope, filter)
+        .await?
+        .into_iter()
+        .map(|i| {
+            let mut parts: Vec<String> = Vec::new();
+            if let (Some(item), Some(v)) = (&i.gift_item, i.gift_value_fen) {
+                parts.push(format!("{item} ¥{}", keqing_core::money::format_yuan(v)));
+            }
+            if let Some(m) = i.duration_minutes {
+                parts.push(if zh { format!("{m}分钟") } else { format!("{m} min") });
+            }
+            if personal && let Some(n) = &i.notes {
+                parts.push(n.clone());
+            }
+            if let Some(step) = &i.next_step {
+                let done = if i.next_step_done { "✓" } else { "→" };
+                parts.push(format!("{done} {step} {}", i.next_step_on.map(|d| d.to_string()).unwrap_or_default()));
+            }
+            TimelineLine { on: i.on, kind: i.kind.label(zh).to_owned(), by: i.user_name, text: parts.join(" · ") }
+        })
+        .collect();
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let mut resp = render(&DetailPage {
         c: Chrome::new(&auth.ctx),
@@ -185,6 +224,9 @@ async fn detail_page(state: &AppState, auth: &Auth, id: i64, errors: FormErrors)
         can_write: auth.can(Permission::WriteCustomers) && p.erased_at.is_none(),
         is_admin: auth.can(Permission::ManageUsers),
         errors,
+        timeline,
+        interaction_kinds: zh_choices(InteractionKind::ALL, InteractionKind::as_str, InteractionKind::label, zh),
+        can_audit: auth.can(Permission::ViewAudit),
         p,
     })?;
     *resp.status_mut() = status;
@@ -505,6 +547,70 @@ async fn add_family(
         .add_family_member(&auth.actor(), &scope, PersonId(id), &FamilyData { relation, name, gender, birthday, notes })
         .await?;
     Ok(Redirect::to(&format!("/people/{id}#family")).into_response())
+}
+
+/// The quick log form on a person's page.
+#[derive(Deserialize)]
+struct LogForm {
+    kind: String,
+    #[serde(default)]
+    on: String,
+    #[serde(default)]
+    notes: String,
+    #[serde(default)]
+    gift_item: String,
+    #[serde(default)]
+    gift_value: String,
+    #[serde(default)]
+    channel: String,
+    #[serde(default)]
+    duration_minutes: String,
+    #[serde(default)]
+    next_step: String,
+    #[serde(default)]
+    next_step_on: String,
+}
+
+async fn log_contact(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Form(f): Form<LogForm>,
+) -> Result<Response> {
+    auth.require(Permission::WriteCustomers)?;
+    let draft = keqing_core::model::InteractionDraft {
+        kind: f.kind,
+        on: f.on,
+        people: vec![PersonId(id)],
+        notes: f.notes,
+        gift_item: f.gift_item,
+        gift_value: f.gift_value,
+        channel: f.channel,
+        duration_minutes: f.duration_minutes,
+        next_step: f.next_step,
+        next_step_on: f.next_step_on,
+        ..Default::default()
+    };
+    let scope = auth.customer_scope(&state).await?;
+    let result = match draft.parse(state.today()) {
+        Ok(d) => state.store.log_interaction(&auth.actor(), &scope, &d).await.map_err(Error::from),
+        Err(e) => Err(Error::Validation(e)),
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/people/{id}#timeline")).into_response()),
+        Err(Error::Validation(e)) => {
+            let prefixed = FieldErrors(
+                e.0.into_iter()
+                    .map(|fe| keqing_core::validate::FieldError {
+                        field: format!("log.{}", fe.field),
+                        problem: fe.problem,
+                    })
+                    .collect(),
+            );
+            detail_page(&state, &auth, id, FormErrors::from(auth.ctx.lang, &prefixed)).await
+        }
+        Err(e) => Err(e),
+    }
 }
 
 async fn delete_family(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> Result<Response> {

@@ -322,3 +322,46 @@ async fn a_private_calendar_feed_shows_lunar_birthdays_on_their_day_until_revoke
     assert_eq!(api.delete(app.url("/api/v1/me/ical")).send().await.unwrap().status(), 204);
     assert_eq!(reqwest::get(app.url(path)).await.unwrap().status(), 404);
 }
+
+#[tokio::test]
+async fn the_person_page_logs_a_contact_and_shows_the_timeline_newest_first() {
+    let app = spawn_app().await;
+    let rep = app.user("rep_a", &["rep"], None).await;
+    let p = PersonDraft { name: "李建华".into(), owner: Some(rep.id), ..Default::default() }.parse().unwrap();
+    let li = app.store.create_person(&Actor::system("test"), &Scope::All, &p).await.unwrap();
+    let (client, csrf) = app.login("rep_a").await;
+    let path = format!("/people/{}/interactions", li.id.0);
+    let r = client
+        .post(app.url(&path))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("kind", "gift"),
+            ("on", &days_ago(3)),
+            ("gift_item", "普洱茶饼"),
+            ("gift_value", "280"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let r = client
+        .post(app.url(&path))
+        .form(&[("csrf", csrf.as_str()), ("kind", "care_call"), ("notes", "问候老人身体")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let tomorrow = (today() + chrono::Days::new(1)).to_string();
+    let r = client
+        .post(app.url(&path))
+        .form(&[("csrf", csrf.as_str()), ("kind", "visit"), ("on", &tomorrow)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("不能晚于今天"));
+    let html = client.get(app.url(&format!("/people/{}", li.id.0))).send().await.unwrap().text().await.unwrap();
+    let care = html.find("问候老人身体").expect("the care call");
+    let gift = html.find("普洱茶饼 ¥280.00").expect("the gift with its value");
+    assert!(care < gift, "newest first");
+}
