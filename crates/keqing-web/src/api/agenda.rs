@@ -153,11 +153,16 @@ pub struct TeamRow {
 pub struct TeamOut {
     /// The day.
     pub date: NaiveDate,
-    /// Overdue items across the team.
+    /// Overdue items across the reps listed.
     pub overdue: usize,
-    /// Per rep.
+    /// Per rep (at most 200, by name).
     pub reps: Vec<TeamRow>,
+    /// More reps are in reach than listed: ask for each one's agenda.
+    pub truncated: bool,
 }
+
+/// The most reps the team view builds agendas for in one request.
+pub const TEAM_LIMIT: usize = 200;
 
 /// Rules and their version.
 #[derive(Serialize, Deserialize, ToSchema)]
@@ -253,13 +258,15 @@ pub(crate) async fn team_day(state: &AppState, auth: &Auth, today: NaiveDate) ->
     auth.require(Permission::ReadCustomers)?;
     let scope = auth.customer_scope(state).await?;
     let owners: Option<Vec<UserId>> = scope.owners().map(|o| o.iter().copied().collect());
-    let reps = state.store.agenda_owners(owners.as_deref()).await?;
+    let mut reps = state.store.agenda_owners(owners.as_deref()).await?;
+    let truncated = reps.len() > TEAM_LIMIT;
+    reps.truncate(TEAM_LIMIT);
     let mut out = Vec::new();
     for (user, name) in reps {
         let a = agenda::build(state, auth, Some(user), today, 1).await?;
         out.push(TeamRow { user_id: user.0, user_name: name, due: a.items.len(), overdue: a.overdue() });
     }
-    Ok(TeamOut { date: today, overdue: out.iter().map(|r| r.overdue).sum(), reps: out })
+    Ok(TeamOut { date: today, overdue: out.iter().map(|r| r.overdue).sum(), reps: out, truncated })
 }
 
 /// Puts an item off until a day, with a reason (required).

@@ -13,7 +13,7 @@ use keqing_core::calendar::festival::Festival;
 use keqing_core::greeting::{
     self, GreetingContext, GreetingOccasion, GreetingRules, Memory, Sent, check_template, form_of_address,
 };
-use keqing_core::model::{InteractionData, InteractionKind, MessageChannel};
+use keqing_core::model::{InteractionKind, MessageChannel};
 use keqing_core::validate::{self, FieldErrors, Problem, limits};
 use keqing_core::{Permission, PersonId};
 use serde::{Deserialize, Serialize};
@@ -276,23 +276,18 @@ pub(crate) async fn send_greeting(
             return Err(Error::Validation(FieldErrors::one("text", Problem::Rule { rule: "copy_paste" })));
         }
     }
-    let d = InteractionData {
-        kind: InteractionKind::Message,
-        on: state.today(),
-        organisation_id: f.person.organisation_id,
+    // The same checks as any logged contact (the agenda key's form, lengths).
+    let d = keqing_core::model::InteractionDraft {
+        kind: InteractionKind::Message.as_str().to_owned(),
         people: vec![f.person.id],
-        purpose: None,
-        duration_minutes: None,
-        channel: Some(channel),
-        gift_item: None,
-        gift_value_fen: None,
-        occasion,
-        cost_fen: None,
-        notes: Some(text),
-        next_step: None,
-        next_step_on: None,
-        agenda_key: input.agenda_key.clone().filter(|k| !k.trim().is_empty()),
-    };
+        channel: channel.as_str().to_owned(),
+        occasion: occasion.unwrap_or_default(),
+        notes: text,
+        agenda_key: input.agenda_key.clone().unwrap_or_default(),
+        ..Default::default()
+    }
+    .parse(state.today())
+    .map_err(Error::Validation)?;
     Ok(state.store.log_interaction(&auth.actor(), &scope, &d).await?)
 }
 

@@ -167,7 +167,10 @@ async fn home(State(state): State<AppState>, auth: Auth, Query(q): Query<HomeQue
         // The week: overdue first, then by day.
         groups.sort_by_key(|(_, items)| (!items[0].overdue, items[0].due));
     }
-    let (team_rows, team_overdue) = if auth.can(Permission::ReassignCustomers) && q.user_id.is_none() {
+    // The team's counts for a manager of a team (not for company-wide
+    // scopes: an admin opens a rep's agenda from the user list instead).
+    let scoped = auth.customer_scope(&state).await?.owners().is_some_and(|o| o.len() > 1);
+    let (team_rows, team_overdue) = if auth.can(Permission::ReassignCustomers) && scoped && q.user_id.is_none() {
         let t = team_day(&state, &auth, today).await?;
         (t.reps, t.overdue)
     } else {
