@@ -28,6 +28,7 @@ pub mod ids;
 pub mod import;
 pub mod model;
 pub mod money;
+pub mod notify;
 pub mod password;
 pub mod region;
 pub mod rng;

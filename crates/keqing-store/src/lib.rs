@@ -34,6 +34,7 @@ pub mod import;
 pub mod interactions;
 pub mod jobs;
 pub mod organisations;
+pub mod outbox;
 pub mod people;
 pub mod regions;
 mod search_keys;

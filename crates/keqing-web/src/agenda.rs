@@ -73,17 +73,21 @@ pub async fn build(state: &AppState, auth: &Auth, user: Option<UserId>, today: N
         state.store.user(user).await.map_err(|_| Error::NotFound)?.display_name
     };
     let until = today.checked_add_days(chrono::Days::new(u64::from(days.max(1) - 1))).unwrap_or(today);
-    let cadence = state.store.cadence_rules().await?.value;
-    let occasions = state.store.occasion_rules().await?.value;
-    let ctx = Context::new(cadence, occasions, state.settings.date_policy, today, until);
-    let inputs = state.store.agenda_inputs(user, today).await?;
-    let items = ctx.build(&inputs);
+    let items = items(state, user, today, until).await?;
     let mut people: Vec<PersonId> = items.iter().filter_map(|i| i.person.as_ref().map(|p| p.id)).collect();
     people.sort();
     people.dedup();
     let briefings =
         if auth.can(Permission::ViewPersonalDetails) { state.store.briefings(&people).await? } else { HashMap::new() };
     Ok(Agenda { user, user_name, today, until, items, briefings })
+}
+
+/// `user`'s agenda items from `today` to `until`, under the rules in force.
+pub async fn items(state: &AppState, user: UserId, today: NaiveDate, until: NaiveDate) -> Result<Vec<Item>> {
+    let cadence = state.store.cadence_rules().await?.value;
+    let occasions = state.store.occasion_rules().await?.value;
+    let ctx = Context::new(cadence, occasions, state.settings.date_policy, today, until);
+    Ok(ctx.build(&state.store.agenda_inputs(user, today).await?))
 }
 
 /// The briefing in one line, in the reader's language.
@@ -140,7 +144,6 @@ pub async fn ical(state: &AppState, user: &keqing_store::users::User, zh: bool) 
     use keqing_core::ical::{Event, calendar};
     let today = state.today();
     let until = today.checked_add_days(chrono::Days::new(FEED_DAYS)).unwrap_or(today);
-    let cadence = state.store.cadence_rules().await?.value;
     let occasions = state.store.occasion_rules().await?.value;
     let lead = |a: Action| match a {
         Action::Gift => occasions.gift_lead_days,
@@ -148,8 +151,7 @@ pub async fn ical(state: &AppState, user: &keqing_store::users::User, zh: bool) 
         Action::OfferSupport => occasions.store_lead_days,
         _ => 0,
     };
-    let ctx = Context::new(cadence, occasions.clone(), state.settings.date_policy, today, until);
-    let items = ctx.build(&state.store.agenda_inputs(user.id, today).await?);
+    let items = items(state, user.id, today, until).await?;
     let mut events = Vec::new();
     let mut festivals: Vec<(NaiveDate, keqing_core::calendar::festival::Festival, Vec<String>)> = Vec::new();
     for i in &items {

@@ -85,6 +85,12 @@ pub async fn worker(state: AppState, worker_id: String, interval: StdDuration, m
         if let Err(e) = drain(&state, &worker_id).await {
             tracing::warn!(error = format!("{e:#}"), "job worker error");
         }
+        if let Err(e) = crate::notify::schedule_digests(&state).await {
+            tracing::warn!(error = format!("{e:#}"), "could not enqueue the daily digests");
+        }
+        if let Err(e) = crate::notify::drain_outbox(&state, &worker_id).await {
+            tracing::warn!(error = format!("{e:#}"), "outbox error");
+        }
         tokio::select! {
             _ = tokio::time::sleep(interval) => {}
             _ = shutdown.changed() => return,

@@ -27,6 +27,7 @@ pub mod error;
 pub mod extract;
 pub mod i18n;
 pub mod jobs;
+pub mod notify;
 pub mod pages;
 pub mod time;
 
@@ -60,6 +61,37 @@ pub struct Settings {
     pub closing: chrono::NaiveTime,
     /// Rules for lunar and 29-February dates a year does not have.
     pub date_policy: keqing_core::calendar::lunar::Policy,
+    /// Where users reach Keqing, for links in reminders.
+    pub public_url: Option<String>,
+    /// The SMTP relay for e-mail reminders.
+    pub smtp: Option<Smtp>,
+}
+
+/// An SMTP relay.
+#[derive(Clone)]
+pub struct Smtp {
+    /// Host.
+    pub host: String,
+    /// Port.
+    pub port: u16,
+    /// Sender address.
+    pub from: String,
+    /// AUTH PLAIN user.
+    pub username: Option<String>,
+    /// AUTH PLAIN password.
+    pub password: Option<String>,
+}
+
+impl std::fmt::Debug for Smtp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Smtp")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("from", &self.from)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .finish()
+    }
 }
 
 impl Default for Settings {
@@ -73,6 +105,8 @@ impl Default for Settings {
             zone: chrono_tz::Asia::Shanghai,
             closing: chrono::NaiveTime::from_hms_opt(18, 0, 0).unwrap_or_default(),
             date_policy: Default::default(),
+            public_url: None,
+            smtp: None,
         }
     }
 }

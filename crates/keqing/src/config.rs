@@ -47,6 +47,21 @@ pub struct Config {
     pub lunar_absent_leap_month: keqing_core::calendar::lunar::AbsentLeapMonth,
     /// 29 February in a common year: `feb28` or `mar1`.
     pub feb29: keqing_core::calendar::lunar::Feb29,
+    /// The address users reach Keqing at (`https://keqing.example.com`), for
+    /// links in reminders; unset: no link.
+    pub public_url: Option<String>,
+    /// SMTP relay for e-mail reminders (host); unset: e-mail reminders fail
+    /// with "no SMTP relay configured". Plain SMTP (a relay on the local
+    /// network or machine); STARTTLS is not spoken.
+    pub smtp_host: Option<String>,
+    /// SMTP port.
+    pub smtp_port: u16,
+    /// The sender address.
+    pub smtp_from: String,
+    /// SMTP user (AUTH PLAIN), if the relay asks.
+    pub smtp_username: Option<String>,
+    /// SMTP password.
+    pub smtp_password: Option<String>,
 }
 
 impl Default for Config {
@@ -68,6 +83,12 @@ impl Default for Config {
             lunar_missing_day_30: Default::default(),
             lunar_absent_leap_month: Default::default(),
             feb29: Default::default(),
+            public_url: None,
+            smtp_host: None,
+            smtp_port: 25,
+            smtp_from: "keqing@localhost".to_owned(),
+            smtp_username: None,
+            smtp_password: None,
         }
     }
 }
@@ -101,6 +122,12 @@ impl fmt::Debug for Config {
             .field("lunar_missing_day_30", &self.lunar_missing_day_30)
             .field("lunar_absent_leap_month", &self.lunar_absent_leap_month)
             .field("feb29", &self.feb29)
+            .field("public_url", &self.public_url)
+            .field("smtp_host", &self.smtp_host)
+            .field("smtp_port", &self.smtp_port)
+            .field("smtp_from", &self.smtp_from)
+            .field("smtp_username", &self.smtp_username)
+            .field("smtp_password", &self.smtp_password.as_ref().map(|_| "***"))
             .finish()
     }
 }
@@ -166,6 +193,14 @@ impl Config {
             zone: self.zone()?,
             closing: self.closing()?,
             date_policy: self.date_policy()?,
+            public_url: self.public_url.clone().map(|u| u.trim_end_matches('/').to_owned()),
+            smtp: self.smtp_host.clone().map(|host| keqing_web::Smtp {
+                host,
+                port: self.smtp_port,
+                from: self.smtp_from.clone(),
+                username: self.smtp_username.clone(),
+                password: self.smtp_password.clone(),
+            }),
         })
     }
 }

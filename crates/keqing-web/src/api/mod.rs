@@ -17,6 +17,7 @@ pub mod me;
 pub mod organisations;
 pub mod people;
 pub mod regions;
+pub mod reminders;
 pub mod teams;
 pub mod tokens;
 pub mod users;
@@ -96,6 +97,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(interactions::router())
         .merge(agenda::router())
         .merge(greetings::router())
+        .merge(reminders::router())
 }
 
 /// The error body (every non-2xx answer).

@@ -233,6 +233,16 @@ fn table() -> Vec<Row> {
         row("PUT", "/api/v1/greetings/templates", Json("{greetings_body}"), [401, 403, 403, 403, 403, 403, 200]),
         row("POST", "/api/v1/me/ical", NoBody, [401, 201, 201, 201, 201, 201, 201]),
         row("DELETE", "/api/v1/me/ical", NoBody, [401, 204, 204, 204, 204, 204, 204]),
+        row("GET", "/api/v1/me/reminders", NoBody, [401, 200, 200, 200, 200, 200, 200]),
+        row(
+            "PUT",
+            "/api/v1/me/reminders",
+            Json(
+                r#"{"version":{reminders_version},"channel":null,"digest_at":"07:30","quiet_from":"21:00","quiet_until":"07:00"}"#,
+            ),
+            [401, 200, 200, 200, 200, 200, 200],
+        ),
+        row("GET", "/api/v1/me/reminders/outbox", NoBody, [401, 200, 200, 200, 200, 200, 200]),
         row("GET", "/api/v1/regions?parent=530000", NoBody, [401, 200, 200, 200, 200, 200, 200]),
         row("GET", "/api/v1/regions/{region}", NoBody, [401, 200, 200, 200, 200, 200, 200]),
         row("GET", "/api/v1/territories", NoBody, [401, 200, 200, 200, 200, 200, 200]),
@@ -730,6 +740,13 @@ async fn fill(app: &TestApp, co: &Company, who: usize, text: &str) -> String {
     }
     if s.contains("{csrf}") {
         s = s.replace("{csrf}", &co.csrf[who]);
+    }
+    if s.contains("{reminders_version}") {
+        let v = match &co.users[who] {
+            Some(u) => app.store.notification_prefs(u.id).await.unwrap().1,
+            None => 0,
+        };
+        s = s.replace("{reminders_version}", &v.to_string());
     }
     if s.contains("{me_version}") {
         let v = match &co.users[who] {

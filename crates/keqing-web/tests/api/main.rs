@@ -11,4 +11,5 @@ mod import;
 mod jobs;
 mod openapi;
 mod records;
+mod reminders;
 mod security;
