@@ -240,3 +240,52 @@ async fn family_news_and_illness_reach_the_agenda_and_erased_people_leave_it() {
         }
     }
 }
+
+#[tokio::test]
+async fn two_workers_never_claim_the_same_message() {
+    use keqing_core::notify::Channel;
+    use keqing_store::outbox::NewMessage;
+    for db in TestDb::all().await {
+        let store = open(&db).await;
+        let (a, _) = rep(&store, "rep_a").await;
+        let payload = serde_json::json!({});
+        for i in 0..30 {
+            let key = format!("digest:{}:{i}", a.0);
+            let m = NewMessage {
+                user: a,
+                dedupe_key: &key,
+                channel: Channel::Webhook,
+                target: "http://127.0.0.1:9/",
+                secret: None,
+                subject: "s",
+                body: "b",
+                payload: &payload,
+                send_at: keqing_store::now(),
+            };
+            assert!(store.enqueue_message(&m).await.unwrap());
+            assert!(!store.enqueue_message(&m).await.unwrap(), "a key is enqueued once");
+        }
+        let claim = |worker: &'static str| {
+            let store = store.clone();
+            async move {
+                let mut got = Vec::new();
+                loop {
+                    let now = keqing_store::now();
+                    match store.claim_message(worker, now, now + chrono::Duration::minutes(2)).await.unwrap() {
+                        Some(m) => {
+                            assert!(store.message_sent(m.outbox_message_id, worker, now).await.unwrap());
+                            got.push(m.outbox_message_id);
+                        }
+                        None => return got,
+                    }
+                }
+            }
+        };
+        let (x, y) = tokio::join!(claim("x"), claim("y"));
+        let mut all: Vec<i64> = x.iter().chain(&y).copied().collect();
+        all.sort();
+        all.dedup();
+        assert_eq!(all.len(), 30, "{:?}", db.backend);
+        assert_eq!(x.len() + y.len(), 30, "{:?}: no message claimed twice", db.backend);
+    }
+}
