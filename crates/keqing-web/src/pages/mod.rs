@@ -17,6 +17,7 @@ mod import;
 mod login;
 mod orphans;
 mod people;
+mod reminders;
 mod territories;
 
 use crate::AppState;
@@ -213,6 +214,7 @@ pub fn router() -> Router<AppState> {
         .merge(import::router())
         .merge(greetings::router())
         .merge(ical::router())
+        .merge(reminders::router())
 }
 
 /// Escapes text for HTML built by hand (the small option lists of pickers).
