@@ -104,7 +104,11 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("today.title", "今日待办", "Today"),
     ("today.reminders", "每日提醒（企业微信/钉钉/邮件）", "Daily reminders (WeCom, DingTalk, e-mail)"),
     ("reminders.title", "每日提醒", "Daily reminders"),
-    ("reminders.help", "每天在设定时间把今日待办发到你选择的渠道；免打扰时段内不发送，顺延到时段结束。", "Every day at your time, your agenda goes to the channel you choose; nothing is sent in your quiet hours (it waits until they end)."),
+    (
+        "reminders.help",
+        "每天在设定时间把今日待办发到你选择的渠道；免打扰时段内不发送，顺延到时段结束。",
+        "Every day at your time, your agenda goes to the channel you choose; nothing is sent in your quiet hours (it waits until they end).",
+    ),
     ("reminders.channel", "渠道", "Channel"),
     ("reminders.none", "不提醒", "No reminders"),
     ("reminders.email", "邮件", "E-mail"),

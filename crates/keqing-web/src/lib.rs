@@ -133,6 +133,7 @@ const CALENDAR_TTL: std::time::Duration = std::time::Duration::from_secs(30);
 impl AppState {
     /// State over `store` with `settings`.
     pub fn new(store: Store, settings: Settings) -> AppState {
+        notify::install_tls();
         AppState { store, settings: Arc::new(settings), calendar: Arc::default(), imports: Arc::default() }
     }
 

@@ -152,7 +152,19 @@ async fn send(state: &AppState, m: &OutboxMessage) -> anyhow::Result<()> {
 }
 
 fn client() -> anyhow::Result<reqwest::Client> {
+    install_tls();
     Ok(reqwest::Client::builder().timeout(StdDuration::from_secs(10)).build()?)
+}
+
+/// Installs rustls's ring provider as the process's TLS provider (once).
+/// reqwest is built without a provider of its own (its default, aws-lc,
+/// needs cmake), so every process that makes HTTP requests calls this
+/// first; [`crate::AppState::new`] does.
+pub fn install_tls() {
+    static PROVIDER: std::sync::Once = std::sync::Once::new();
+    PROVIDER.call_once(|| {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
 }
 
 /// Posts to a WeCom or DingTalk robot; both answer `{"errcode": 0}` on success.

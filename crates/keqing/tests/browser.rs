@@ -32,6 +32,7 @@ fn find(names: &[&str]) -> Option<String> {
 }
 
 async fn start_driver() -> Option<Driver> {
+    keqing_web::notify::install_tls();
     let Some(driver) = find(&["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]) else {
         assert!(
             std::env::var("KEQING_REQUIRE_BROWSER").as_deref() != Ok("1"),

@@ -30,6 +30,7 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_with(settings: Settings) -> TestApp {
+    keqing_web::notify::install_tls();
     let db = TestDb::from_env().await;
     let store = Store::open(&db.url, &StoreOptions { max_connections: 5, ..Default::default() }).await.unwrap();
     store.migrate().await.unwrap();

@@ -130,6 +130,8 @@ async fn the_digest_goes_out_once_per_user_and_day_on_every_channel() {
         ("rep_ding", always("dingtalk", &format!("{sink}/ok/ding?access_token=t"), Some("SECtest"))),
         ("rep_mail", always("email", "rep_mail@example.com", None)),
         ("rep_down", always("webhook", &format!("{sink}/fail/down"), None)),
+        // HTTPS is spoken (rustls): a closed port is a connection error, retried.
+        ("rep_tls", always("wecom", "https://127.0.0.1:1/cgi-bin/webhook/send?key=k", None)),
     ];
     let mut clients = HashMap::new();
     for (name, prefs) in &setups {
@@ -139,7 +141,7 @@ async fn the_digest_goes_out_once_per_user_and_day_on_every_channel() {
         clients.insert(*name, api);
     }
     // Two servers' workers schedule and drain: one digest each.
-    assert_eq!(schedule_digests(&state).await.unwrap(), 5);
+    assert_eq!(schedule_digests(&state).await.unwrap(), 6);
     assert_eq!(schedule_digests(&state).await.unwrap(), 0);
     let a = drain_outbox(&state, "server-a").await.unwrap();
     let b = drain_outbox(&state, "server-b").await.unwrap();
@@ -169,6 +171,9 @@ async fn the_digest_goes_out_once_per_user_and_day_on_every_channel() {
     assert!(mails[0].contains("To: <rep_mail@example.com>"));
     assert!(mails[0].contains("Subject: =?UTF-8?B?"));
 
+    let tls: Value =
+        clients["rep_tls"].get(app.url("/api/v1/me/reminders/outbox")).send().await.unwrap().json().await.unwrap();
+    assert_eq!((tls[0]["status"].as_str(), tls[0]["attempts"].as_i64()), (Some("pending"), Some(1)), "{tls}");
     // The failing webhook is kept for a retry, with its error.
     let out: Value =
         clients["rep_down"].get(app.url("/api/v1/me/reminders/outbox")).send().await.unwrap().json().await.unwrap();

@@ -53,6 +53,7 @@ impl Server {
     /// for "Keqing is ready: …".
     #[allow(clippy::zombie_processes)] // the child is waited for in `stop`, called on drop
     pub fn start(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Server {
+        keqing_web::notify::install_tls();
         let mut c = keqing(dir);
         c.args(["serve", "--listen", "127.0.0.1:0"]).args(args);
         for (k, v) in env {
@@ -117,6 +118,7 @@ impl Drop for Server {
 
 /// A client with a cookie jar that does not follow redirects.
 pub fn browser() -> reqwest::Client {
+    keqing_web::notify::install_tls();
     reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
 
