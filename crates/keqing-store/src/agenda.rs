@@ -153,6 +153,7 @@ impl Store {
         .await
         })?;
         let family = family_of_owner(&mut c, owner).await?;
+        let custom = custom_of_owner(&mut c, owner).await?;
         let next: Vec<NextRow> = exec!(c.exec(), |c| sqlx::query_as(
             "SELECT i.interaction_id, i.next_step, i.next_step_on, i.occurred_on, i.organisation_id, o.name,
                    (SELECT MIN(ip.person_id) FROM interaction_person ip WHERE ip.interaction_id = i.interaction_id),
@@ -240,6 +241,7 @@ impl Store {
             })
             .collect();
         Ok(Inputs {
+            custom,
             orgs,
             people,
             next_steps,
@@ -444,4 +446,165 @@ impl Store {
         })?;
         Ok(rows)
     }
+}
+
+/// A custom date as stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CustomOccasion {
+    /// Id.
+    pub id: i64,
+    /// The person.
+    pub person_id: PersonId,
+    /// What.
+    pub label: String,
+    /// When.
+    pub date: keqing_core::agenda::CustomDate,
+    /// Shown this many days before.
+    pub lead_days: u16,
+}
+
+impl Store {
+    /// Adds a date to remember for a person.
+    pub async fn add_custom_occasion(
+        &self,
+        actor: &crate::Actor,
+        scope: &keqing_core::Scope,
+        person: PersonId,
+        label: &str,
+        date: keqing_core::agenda::CustomDate,
+        lead_days: u16,
+    ) -> Result<CustomOccasion> {
+        let at = crate::now();
+        let mut tx = self.db.begin().await?;
+        let p = crate::people::load(&mut tx, scope, person).await?;
+        let id: i64 = exec!(tx.exec(), |c| {
+            sqlx::query_scalar(
+            "INSERT INTO custom_occasion (person_id, label, on_date, lead_days, created_at) VALUES ($1, $2, $3, $4, $5)
+             RETURNING custom_occasion_id"
+        )
+        .bind(person.0)
+        .bind(label)
+        .bind(date.display())
+        .bind(i64::from(lead_days))
+        .bind(at)
+        .fetch_one(c)
+        .await
+        })?;
+        let o = CustomOccasion { id, person_id: person, label: label.to_owned(), date, lead_days };
+        crate::audit::record(
+            &mut tx,
+            actor,
+            at,
+            "custom_occasion",
+            id,
+            Some(p.owner_id),
+            &format!("{} · {label}", p.name),
+            None,
+            Some(&o),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(o)
+    }
+
+    /// A person's custom dates.
+    pub async fn custom_occasions(&self, scope: &keqing_core::Scope, person: PersonId) -> Result<Vec<CustomOccasion>> {
+        let mut c = self.db.conn().await?;
+        crate::people::load(&mut c, scope, person).await?;
+        let rows: Vec<(i64, String, String, i64)> = exec!(c.exec(), |c| {
+            sqlx::query_as(
+            "SELECT custom_occasion_id, label, on_date, lead_days FROM custom_occasion WHERE person_id = $1 ORDER BY custom_occasion_id"
+        )
+        .bind(person.0)
+        .fetch_all(c)
+        .await
+        })?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(id, label, on, lead)| {
+                keqing_core::agenda::CustomDate::from_stored(&on).map(|date| CustomOccasion {
+                    id,
+                    person_id: person,
+                    label,
+                    date,
+                    lead_days: lead.clamp(0, 60) as u16,
+                })
+            })
+            .collect())
+    }
+
+    /// Removes a custom date (audited).
+    pub async fn delete_custom_occasion(
+        &self,
+        actor: &crate::Actor,
+        scope: &keqing_core::Scope,
+        id: i64,
+    ) -> Result<()> {
+        let at = crate::now();
+        let mut tx = self.db.begin().await?;
+        let person: i64 = exec!(tx.exec(), |c| sqlx::query_scalar(
+            "SELECT person_id FROM custom_occasion WHERE custom_occasion_id = $1"
+        )
+        .bind(id)
+        .fetch_optional(c)
+        .await)?
+        .ok_or(StoreError::NotFound)?;
+        let p = crate::people::load(&mut tx, scope, PersonId(person)).await?;
+        let label: String = exec!(tx.exec(), |c| sqlx::query_scalar(
+            "SELECT label FROM custom_occasion WHERE custom_occasion_id = $1"
+        )
+        .bind(id)
+        .fetch_one(c)
+        .await)?;
+        crate::db::run!(tx.exec(), |c| sqlx::query("DELETE FROM custom_occasion WHERE custom_occasion_id = $1")
+            .bind(id)
+            .execute(c)
+            .await)?;
+        let snapshot = serde_json::json!({"label": label, "person_id": person});
+        crate::audit::record(
+            &mut tx,
+            actor,
+            at,
+            "custom_occasion",
+            id,
+            Some(p.owner_id),
+            &format!("{} · {label}", p.name),
+            Some(&snapshot),
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// A custom date with its person and organisation: id, label, date as
+/// stored, lead days, person id and name, organisation id and name.
+type CustomRow = (i64, String, String, i64, i64, String, Option<i64>, Option<String>);
+
+async fn custom_of_owner(src: &mut impl Source, owner: UserId) -> Result<Vec<keqing_core::agenda::CustomInput>> {
+    let rows: Vec<CustomRow> = exec!(src.exec(), |c| {
+        sqlx::query_as(
+        "SELECT c.custom_occasion_id, c.label, c.on_date, c.lead_days, p.person_id, p.name, o.organisation_id, o.name
+         FROM custom_occasion c JOIN person p ON p.person_id = c.person_id
+         LEFT JOIN organisation o ON o.organisation_id = p.organisation_id
+         WHERE p.owner_user_id = $1 AND p.erased_at IS NULL"
+    )
+    .bind(owner.0)
+    .fetch_all(c)
+    .await
+    })?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, label, on, lead, pid, pname, oid, oname)| {
+            keqing_core::agenda::CustomDate::from_stored(&on).map(|date| keqing_core::agenda::CustomInput {
+                id,
+                label,
+                date,
+                lead_days: lead.clamp(0, 60) as u16,
+                person: Named { id: PersonId(pid), name: pname },
+                organisation: oid.map(|o| Named { id: OrganisationId(o), name: oname.unwrap_or_default() }),
+            })
+        })
+        .collect())
 }

@@ -110,9 +110,74 @@ pub struct NextStepInput {
     pub organisation: Option<Named<OrganisationId>>,
 }
 
+/// When a custom date falls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "repeat", rename_all = "snake_case")]
+pub enum CustomDate {
+    /// Once, on this day.
+    Once {
+        /// The day.
+        date: NaiveDate,
+    },
+    /// Every year (Gregorian or lunar, like a birthday).
+    Yearly {
+        /// The yearly date.
+        date: Birthday,
+    },
+}
+
+impl CustomDate {
+    /// Parses what people type: a yearly date as a birthday is written
+    /// ("12-20", "农历12-20", "2019-12-20"), a one-off day as YYYY-MM-DD.
+    pub fn parse(text: &str, yearly: bool) -> Result<CustomDate, crate::validate::Problem> {
+        use crate::validate::Problem;
+        if yearly {
+            Birthday::parse(text)?.map(|date| CustomDate::Yearly { date }).ok_or(Problem::Required)
+        } else {
+            crate::model::organisation::date(text)?.map(|date| CustomDate::Once { date }).ok_or(Problem::Required)
+        }
+    }
+
+    /// As stored: "once:2026-12-20" or "yearly:农历12-20".
+    pub fn display(&self) -> String {
+        match self {
+            CustomDate::Once { date } => format!("once:{date}"),
+            CustomDate::Yearly { date } => format!("yearly:{}", date.display()),
+        }
+    }
+
+    /// Reads [`CustomDate::display`] back.
+    pub fn from_stored(text: &str) -> Option<CustomDate> {
+        if let Some(d) = text.strip_prefix("once:") {
+            return CustomDate::parse(d, false).ok();
+        }
+        text.strip_prefix("yearly:").and_then(|d| CustomDate::parse(d, true).ok())
+    }
+}
+
+/// A date a rep asked to remember (an anniversary of a favour, a child's
+/// exam, a promise).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustomInput {
+    /// Id.
+    pub id: i64,
+    /// What ("开业周年", "孩子研究生考试").
+    pub label: String,
+    /// When.
+    pub date: CustomDate,
+    /// Shown this many days before.
+    pub lead_days: u16,
+    /// The person.
+    pub person: Named<PersonId>,
+    /// Their organisation.
+    pub organisation: Option<Named<OrganisationId>>,
+}
+
 /// Everything one rep's agenda is built from.
 #[derive(Debug, Clone, Default)]
 pub struct Inputs {
+    /// Custom dates.
+    pub custom: Vec<CustomInput>,
     /// Their active organisations.
     pub orgs: Vec<OrgInput>,
     /// Their people (not erased).
@@ -236,6 +301,13 @@ pub enum Why {
         /// The day.
         date: NaiveDate,
     },
+    /// A date the rep asked to remember.
+    Custom {
+        /// What.
+        label: String,
+        /// The day.
+        date: NaiveDate,
+    },
     /// A next step promised at an interaction.
     NextStep {
         /// What.
@@ -332,6 +404,24 @@ impl Context {
                     organisation: n.organisation.clone(),
                     why: Why::NextStep { text: n.text.clone(), promised_on: n.promised_on },
                 });
+            }
+        }
+        for c in &inputs.custom {
+            let date = match c.date {
+                CustomDate::Once { date } => Some(date),
+                CustomDate::Yearly { date } => date.next_on_or_after(self.today, &self.policy).map(|r| r.date),
+            };
+            if let Some(date) = date {
+                self.occasion(
+                    &mut items,
+                    format!("custom:c{}:{date}", c.id),
+                    date,
+                    c.lead_days,
+                    Action::Message,
+                    Some(&c.person),
+                    c.organisation.as_ref(),
+                    Why::Custom { label: c.label.clone(), date },
+                );
             }
         }
         items.retain(|i| !inputs.done.contains(&i.key) && !inputs.snoozed.contains(&i.key));
@@ -718,6 +808,13 @@ impl Why {
                     format!("{}{}", md(*date, true), festival.label(true))
                 } else {
                     format!("{} on {}", festival.label(false), md(*date, false))
+                }
+            }
+            Why::Custom { label, date } => {
+                if zh {
+                    format!("{}：{label}", md(*date, true))
+                } else {
+                    format!("{}: {label}", md(*date, false))
                 }
             }
             Why::NextStep { text, promised_on } => {

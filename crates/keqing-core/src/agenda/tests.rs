@@ -303,3 +303,35 @@ fn a_never_visited_customer_is_due_at_once() {
         "Normal customers: a visit every 25–35 days; not visited since added on 01 Jan"
     );
 }
+
+#[test]
+fn a_custom_date_shows_within_its_lead_time_once_or_every_year() {
+    let li = Named { id: PersonId(1), name: "李建华".into() };
+    let custom = |id, date, lead| CustomInput {
+        id,
+        label: "帮忙办成贷款的日子".into(),
+        date,
+        lead_days: lead,
+        person: li.clone(),
+        organisation: None,
+    };
+    let inputs = Inputs {
+        custom: vec![
+            custom(1, CustomDate::parse("农历10-23", true).unwrap(), 3),
+            custom(2, CustomDate::parse("2026-12-01", false).unwrap(), 1),
+            custom(3, CustomDate::parse("2026-11-01", false).unwrap(), 2),
+        ],
+        ..Default::default()
+    };
+    // 农历十月廿三 2026 is 1 December: c1 shows from 28 November, c2 from the 30th; the past one-off never.
+    let items = ctx(today()).build(&inputs);
+    assert_eq!(keys(&items), ["custom:c1:2026-12-01"]);
+    assert_eq!(items[0].why.explain(today(), true), "12月1日：帮忙办成贷款的日子");
+    let items = ctx(d(2026, 11, 30)).build(&inputs);
+    assert_eq!(keys(&items), ["custom:c1:2026-12-01", "custom:c2:2026-12-01"]);
+    assert_eq!(
+        CustomDate::from_stored(&CustomDate::parse("农历10-23", true).unwrap().display()),
+        CustomDate::parse("农历10-23", true).ok()
+    );
+    assert!(CustomDate::parse("13-45", true).is_err());
+}

@@ -14,6 +14,7 @@ pub mod health;
 pub mod import;
 pub mod interactions;
 pub mod me;
+pub mod occasions;
 pub mod organisations;
 pub mod people;
 pub mod regions;
@@ -98,6 +99,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(agenda::router())
         .merge(greetings::router())
         .merge(reminders::router())
+        .merge(occasions::router())
 }
 
 /// The error body (every non-2xx answer).

@@ -35,6 +35,8 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/people/{id}/relations", post(add_relation))
         .route("/people/{id}/erase", post(erase))
         .route("/people/{id}/interactions", post(log_contact))
+        .route("/people/{id}/occasions", post(add_occasion))
+        .route("/occasions/{id}/delete", post(delete_occasion))
         .route("/family/{id}/delete", post(delete_family))
         .route("/family/{id}/milestones", post(add_milestone))
         .route("/relations/{id}/delete", post(delete_relation))
@@ -109,6 +111,8 @@ struct DetailPage {
     interaction_kinds: Vec<Choice>,
     /// Whether the user may read the audit log (the change history link).
     can_audit: bool,
+    /// Dates to remember: id, label, when in words.
+    occasions: Vec<(i64, String, String)>,
 }
 
 /// One contact on the timeline.
@@ -204,6 +208,25 @@ async fn detail_page(state: &AppState, auth: &Auth, id: i64, errors: FormErrors)
             TimelineLine { on: i.on, kind: i.kind.label(zh).to_owned(), by: i.user_name, text: parts.join(" · ") }
         })
         .collect();
+    let occasions = if personal {
+        state
+            .store
+            .custom_occasions(&scope, p.id)
+            .await?
+            .into_iter()
+            .map(|o| {
+                let when = match o.date {
+                    keqing_core::agenda::CustomDate::Once { date } => date.to_string(),
+                    keqing_core::agenda::CustomDate::Yearly { date } => {
+                        format!("{}{}", if zh { "每年" } else { "yearly " }, date.words(zh))
+                    }
+                };
+                (o.id, o.label, when)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let mut resp = render(&DetailPage {
         c: Chrome::new(&auth.ctx),
@@ -227,6 +250,7 @@ async fn detail_page(state: &AppState, auth: &Auth, id: i64, errors: FormErrors)
         timeline,
         interaction_kinds: zh_choices(InteractionKind::ALL, InteractionKind::as_str, InteractionKind::label, zh),
         can_audit: auth.can(Permission::ViewAudit),
+        occasions,
         p,
     })?;
     *resp.status_mut() = status;
@@ -549,6 +573,70 @@ async fn add_family(
     Ok(Redirect::to(&format!("/people/{id}#family")).into_response())
 }
 
+#[derive(Deserialize)]
+struct OccasionForm {
+    label: String,
+    date: String,
+    #[serde(default)]
+    once: String,
+    #[serde(default)]
+    lead_days: String,
+}
+
+async fn add_occasion(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Form(f): Form<OccasionForm>,
+) -> Result<Response> {
+    auth.require(Permission::WriteCustomers)?;
+    let lead = f.lead_days.trim();
+    let lead_days = if lead.is_empty() { None } else { Some(lead.parse::<i64>().unwrap_or(-1)) };
+    let input = crate::api::occasions::OccasionIn { label: f.label, date: f.date, yearly: f.once != "1", lead_days };
+    match crate::api::occasions::parse(&input) {
+        Ok((label, date, lead)) => {
+            let scope = auth.customer_scope(&state).await?;
+            state.store.add_custom_occasion(&auth.actor(), &scope, PersonId(id), &label, date, lead).await?;
+            Ok(Redirect::to(&format!("/people/{id}#occasions")).into_response())
+        }
+        Err(Error::Validation(e)) => {
+            let prefixed = prefixed("occasion", e);
+            detail_page(&state, &auth, id, FormErrors::from(auth.ctx.lang, &prefixed)).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct OccasionDelete {
+    person: i64,
+}
+
+async fn delete_occasion(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Form(f): Form<OccasionDelete>,
+) -> Result<Response> {
+    auth.require(Permission::WriteCustomers)?;
+    let scope = auth.customer_scope(&state).await?;
+    state.store.delete_custom_occasion(&auth.actor(), &scope, id).await?;
+    Ok(Redirect::to(&format!("/people/{}#occasions", f.person)).into_response())
+}
+
+/// A form's problems with their fields under `prefix` ("log.kind"), so a
+/// page with several forms shows each next to its own.
+fn prefixed(prefix: &str, e: FieldErrors) -> FieldErrors {
+    FieldErrors(
+        e.0.into_iter()
+            .map(|fe| keqing_core::validate::FieldError {
+                field: format!("{prefix}.{}", fe.field),
+                problem: fe.problem,
+            })
+            .collect(),
+    )
+}
+
 /// The quick log form on a person's page.
 #[derive(Deserialize)]
 struct LogForm {
@@ -599,14 +687,7 @@ async fn log_contact(
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/people/{id}#timeline")).into_response()),
         Err(Error::Validation(e)) => {
-            let prefixed = FieldErrors(
-                e.0.into_iter()
-                    .map(|fe| keqing_core::validate::FieldError {
-                        field: format!("log.{}", fe.field),
-                        problem: fe.problem,
-                    })
-                    .collect(),
-            );
+            let prefixed = prefixed("log", e);
             detail_page(&state, &auth, id, FormErrors::from(auth.ctx.lang, &prefixed)).await
         }
         Err(e) => Err(e),

@@ -243,6 +243,14 @@ fn table() -> Vec<Row> {
             [401, 200, 200, 200, 200, 200, 200],
         ),
         row("GET", "/api/v1/me/reminders/outbox", NoBody, [401, 200, 200, 200, 200, 200, 200]),
+        row("GET", "/api/v1/people/{person_a}/occasions", NoBody, [401, 200, 404, 200, 200, 403, 200]),
+        row(
+            "POST",
+            "/api/v1/people/{person_a}/occasions",
+            Json(r#"{"label":"帮忙办成贷款的日子","date":"农历10-23"}"#),
+            [401, 201, 404, 403, 201, 403, 201],
+        ),
+        row("DELETE", "/api/v1/occasions/{new_occasion_a}", NoBody, [401, 204, 404, 403, 204, 403, 204]),
         row("GET", "/api/v1/regions?parent=530000", NoBody, [401, 200, 200, 200, 200, 200, 200]),
         row("GET", "/api/v1/regions/{region}", NoBody, [401, 200, 200, 200, 200, 200, 200]),
         row("GET", "/api/v1/territories", NoBody, [401, 200, 200, 200, 200, 200, 200]),
@@ -714,6 +722,22 @@ async fn fill(app: &TestApp, co: &Company, who: usize, text: &str) -> String {
         let actor = Actor { user_id: Some(co.rep.id), name: "rep_a".into(), ip: None };
         let i = app.store.log_interaction(&actor, &keqing_core::Scope::All, &d).await.unwrap();
         s = s.replace("{new_interaction_a}", &i.id.to_string());
+    }
+    if s.contains("{new_occasion_a}") {
+        let date = keqing_core::agenda::CustomDate::parse("12-20", true).unwrap();
+        let o = app
+            .store
+            .add_custom_occasion(
+                &Actor::system("test"),
+                &keqing_core::Scope::All,
+                keqing_core::PersonId(co.person_a),
+                "店庆",
+                date,
+                3,
+            )
+            .await
+            .unwrap();
+        s = s.replace("{new_occasion_a}", &o.id.to_string());
     }
     if s.contains("{tomorrow}") {
         let t = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Shanghai).date_naive() + chrono::Days::new(1);

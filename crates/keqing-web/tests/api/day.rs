@@ -365,3 +365,41 @@ async fn the_person_page_logs_a_contact_and_shows_the_timeline_newest_first() {
     let gift = html.find("普洱茶饼 ¥280.00").expect("the gift with its value");
     assert!(care < gift, "newest first");
 }
+
+#[tokio::test]
+async fn a_custom_date_reaches_today_within_its_lead_time() {
+    let app = spawn_app().await;
+    let rep = app.user("rep_a", &["rep"], None).await;
+    let api = app.bearer(&rep).await;
+    let p = PersonDraft { name: "李建华".into(), owner: Some(rep.id), ..Default::default() }.parse().unwrap();
+    let li = app.store.create_person(&Actor::system("test"), &Scope::All, &p).await.unwrap();
+    let path = format!("/api/v1/people/{}/occasions", li.id.0);
+    let in_two_days = (today() + chrono::Days::new(2)).to_string();
+    let r = api
+        .post(app.url(&path))
+        .json(&json!({"label": "孩子考研", "date": in_two_days, "yearly": false, "lead_days": 3}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let r =
+        api.post(app.url(&path)).json(&json!({"label": "", "date": "13-45", "lead_days": 99})).send().await.unwrap();
+    let (status, e) = error_of(r).await;
+    assert_eq!(status, 422);
+    for f in ["label", "date", "lead_days"] {
+        assert!(e["fields"][f].is_string(), "{f}: {e}");
+    }
+    let agenda: Value = api.get(app.url("/api/v1/agenda")).send().await.unwrap().json().await.unwrap();
+    let item = agenda["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["key"].as_str().unwrap().starts_with("custom:"))
+        .expect("the custom date");
+    assert!(item["reason"].as_str().unwrap().ends_with("孩子考研"), "{item}");
+    let list: Value = api.get(app.url(&path)).send().await.unwrap().json().await.unwrap();
+    let id = list[0]["id"].as_i64().unwrap();
+    assert_eq!(api.delete(app.url(&format!("/api/v1/occasions/{id}"))).send().await.unwrap().status(), 204);
+    let agenda: Value = api.get(app.url("/api/v1/agenda")).send().await.unwrap().json().await.unwrap();
+    assert!(agenda["items"].as_array().unwrap().iter().all(|i| !i["key"].as_str().unwrap().starts_with("custom:")));
+}
