@@ -198,6 +198,10 @@ struct DetailPage {
     can_classify: bool,
     can_delete: bool,
     classes: Vec<Choice>,
+    /// Contacts with the organisation, newest first.
+    timeline: Vec<super::TimelineLine>,
+    /// Whether the user may read the audit log (the change history link).
+    can_audit: bool,
 }
 
 impl DetailPage {
@@ -228,8 +232,17 @@ async fn detail(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) 
     let next_anniversary =
         org.data().anniversary.map(|a| a.next_on_or_after(state.today(), &state.settings.date_policy).date);
     let zh = auth.ctx.lang.is_zh();
+    let filter =
+        keqing_store::interactions::InteractionFilter { organisation: Some(org.id), limit: 100, ..Default::default() };
+    let timeline = super::timeline(
+        &state.store.interactions(&scope, filter).await?,
+        auth.can(Permission::ViewPersonalDetails),
+        zh,
+    );
     render(&DetailPage {
         c: Chrome::new(&auth.ctx),
+        timeline,
+        can_audit: auth.can(Permission::ViewAudit),
         people,
         co_owners,
         next_anniversary,

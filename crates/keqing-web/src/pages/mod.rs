@@ -217,6 +217,56 @@ pub fn router() -> Router<AppState> {
         .merge(reminders::router())
 }
 
+/// One contact on a customer's timeline.
+pub(crate) struct TimelineLine {
+    /// Day.
+    pub on: chrono::NaiveDate,
+    /// Kind, in words.
+    pub kind: String,
+    /// The rep.
+    pub by: String,
+    /// Gift and value, minutes, notes (personal), next step.
+    pub text: String,
+}
+
+/// A customer's contacts as the timeline shows them (notes only with the
+/// personal-details permission).
+pub(crate) fn timeline(
+    items: &[keqing_store::interactions::Interaction],
+    personal: bool,
+    zh: bool,
+) -> Vec<TimelineLine> {
+    items
+        .iter()
+        .map(|i| {
+            let mut parts: Vec<String> = Vec::new();
+            if let (Some(item), Some(v)) = (&i.gift_item, i.gift_value_fen) {
+                parts.push(format!("{item} ¥{}", keqing_core::money::format_yuan(v)));
+            }
+            if let Some(m) = i.duration_minutes {
+                parts.push(if zh { format!("{m}分钟") } else { format!("{m} min") });
+            }
+            if personal && let Some(n) = &i.notes {
+                parts.push(n.clone());
+            }
+            if let Some(step) = &i.next_step {
+                let done = if i.next_step_done { "✓" } else { "→" };
+                parts.push(format!("{done} {step} {}", i.next_step_on.map(|d| d.to_string()).unwrap_or_default()));
+            }
+            let who: Vec<&str> = i.people.iter().map(|p| p.name.as_str()).collect();
+            if !who.is_empty() {
+                parts.push(format!("（{}）", who.join("、")));
+            }
+            TimelineLine {
+                on: i.on,
+                kind: i.kind.label(zh).to_owned(),
+                by: i.user_name.clone(),
+                text: parts.join(" · "),
+            }
+        })
+        .collect()
+}
+
 /// Escapes text for HTML built by hand (the small option lists of pickers).
 pub(crate) fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")

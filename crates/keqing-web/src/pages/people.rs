@@ -106,21 +106,13 @@ struct DetailPage {
     is_admin: bool,
     errors: FormErrors,
     /// Contacts, newest first.
-    timeline: Vec<TimelineLine>,
+    timeline: Vec<super::TimelineLine>,
     /// Kinds for the quick log form.
     interaction_kinds: Vec<Choice>,
     /// Whether the user may read the audit log (the change history link).
     can_audit: bool,
     /// Dates to remember: id, label, when in words.
     occasions: Vec<(i64, String, String)>,
-}
-
-/// One contact on the timeline.
-struct TimelineLine {
-    on: NaiveDate,
-    kind: String,
-    by: String,
-    text: String,
 }
 
 impl DetailPage {
@@ -185,29 +177,7 @@ async fn detail_page(state: &AppState, auth: &Auth, id: i64, errors: FormErrors)
     };
     let relations = if personal { state.store.relations(&scope, p.id).await? } else { Vec::new() };
     let filter = keqing_store::interactions::InteractionFilter { person: Some(p.id), limit: 100, ..Default::default() };
-    let timeline = state
-        .store
-        .interactions(&scope, filter)
-        .await?
-        .into_iter()
-        .map(|i| {
-            let mut parts: Vec<String> = Vec::new();
-            if let (Some(item), Some(v)) = (&i.gift_item, i.gift_value_fen) {
-                parts.push(format!("{item} ¥{}", keqing_core::money::format_yuan(v)));
-            }
-            if let Some(m) = i.duration_minutes {
-                parts.push(if zh { format!("{m}分钟") } else { format!("{m} min") });
-            }
-            if personal && let Some(n) = &i.notes {
-                parts.push(n.clone());
-            }
-            if let Some(step) = &i.next_step {
-                let done = if i.next_step_done { "✓" } else { "→" };
-                parts.push(format!("{done} {step} {}", i.next_step_on.map(|d| d.to_string()).unwrap_or_default()));
-            }
-            TimelineLine { on: i.on, kind: i.kind.label(zh).to_owned(), by: i.user_name, text: parts.join(" · ") }
-        })
-        .collect();
+    let timeline = super::timeline(&state.store.interactions(&scope, filter).await?, personal, zh);
     let occasions = if personal {
         state
             .store

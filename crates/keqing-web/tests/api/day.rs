@@ -327,7 +327,19 @@ async fn a_private_calendar_feed_shows_lunar_birthdays_on_their_day_until_revoke
 async fn the_person_page_logs_a_contact_and_shows_the_timeline_newest_first() {
     let app = spawn_app().await;
     let rep = app.user("rep_a", &["rep"], None).await;
-    let p = PersonDraft { name: "李建华".into(), owner: Some(rep.id), ..Default::default() }.parse().unwrap();
+    let org = OrganisationDraft {
+        name: "佳佳超市".into(),
+        kind: "supermarket".into(),
+        owner: Some(rep.id),
+        ..Default::default()
+    }
+    .parse()
+    .unwrap();
+    let org = app.store.create_organisation(&Actor::system("test"), &Scope::All, &org).await.unwrap();
+    let p =
+        PersonDraft { name: "李建华".into(), owner: Some(rep.id), organisation: Some(org.id), ..Default::default() }
+            .parse()
+            .unwrap();
     let li = app.store.create_person(&Actor::system("test"), &Scope::All, &p).await.unwrap();
     let (client, csrf) = app.login("rep_a").await;
     let path = format!("/people/{}/interactions", li.id.0);
@@ -364,6 +376,9 @@ async fn the_person_page_logs_a_contact_and_shows_the_timeline_newest_first() {
     let care = html.find("问候老人身体").expect("the care call");
     let gift = html.find("普洱茶饼 ¥280.00").expect("the gift with its value");
     assert!(care < gift, "newest first");
+    // The shop's page shows the same contacts, with whom.
+    let html = client.get(app.url(&format!("/customers/{}", org.id.0))).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("普洱茶饼 ¥280.00") && html.contains("（李建华）"), "the shop's timeline");
 }
 
 #[tokio::test]
