@@ -15,6 +15,19 @@ fn days_ago(n: u64) -> String {
     (today() - chrono::Days::new(n)).to_string()
 }
 
+/// 佳佳超市, owned by `owner`.
+async fn shop(app: &crate::helpers::TestApp, owner: keqing_core::UserId) -> keqing_store::organisations::Organisation {
+    let org = OrganisationDraft {
+        name: "佳佳超市".into(),
+        kind: "supermarket".into(),
+        owner: Some(owner),
+        ..Default::default()
+    }
+    .parse()
+    .unwrap();
+    app.store.create_organisation(&Actor::system("test"), &Scope::All, &org).await.unwrap()
+}
+
 #[tokio::test]
 async fn a_rep_logs_a_contact_and_the_agenda_explains_what_is_left() {
     let app = spawn_app().await;
@@ -24,15 +37,7 @@ async fn a_rep_logs_a_contact_and_the_agenda_explains_what_is_left() {
     let api = app.bearer(&rep).await;
     let boss = app.bearer(&mgr).await;
     let sys = Actor::system("test");
-    let org = OrganisationDraft {
-        name: "佳佳超市".into(),
-        kind: "supermarket".into(),
-        owner: Some(rep.id),
-        ..Default::default()
-    }
-    .parse()
-    .unwrap();
-    let org = app.store.create_organisation(&sys, &Scope::All, &org).await.unwrap();
+    let org = shop(&app, rep.id).await;
     let p = PersonDraft {
         name: "李建华".into(),
         owner: Some(rep.id),
@@ -327,15 +332,7 @@ async fn a_private_calendar_feed_shows_lunar_birthdays_on_their_day_until_revoke
 async fn the_person_page_logs_a_contact_and_shows_the_timeline_newest_first() {
     let app = spawn_app().await;
     let rep = app.user("rep_a", &["rep"], None).await;
-    let org = OrganisationDraft {
-        name: "佳佳超市".into(),
-        kind: "supermarket".into(),
-        owner: Some(rep.id),
-        ..Default::default()
-    }
-    .parse()
-    .unwrap();
-    let org = app.store.create_organisation(&Actor::system("test"), &Scope::All, &org).await.unwrap();
+    let org = shop(&app, rep.id).await;
     let p =
         PersonDraft { name: "李建华".into(), owner: Some(rep.id), organisation: Some(org.id), ..Default::default() }
             .parse()
