@@ -168,7 +168,7 @@ async fn home(State(state): State<AppState>, auth: Auth, Query(q): Query<HomeQue
         groups.sort_by_key(|(_, items)| (!items[0].overdue, items[0].due));
     }
     // The team's counts for a manager of a team (not for company-wide
-    // scopes: an admin opens a rep's agenda from the user list instead).
+    // scopes: an admin opens a rep's agenda with `/?user_id=`).
     let scoped = auth.customer_scope(&state).await?.owners().is_some_and(|o| o.len() > 1);
     let (team_rows, team_overdue) = if auth.can(Permission::ReassignCustomers) && scoped && q.user_id.is_none() {
         let t = team_day(&state, &auth, today).await?;
