@@ -542,20 +542,14 @@ impl Store {
     ) -> Result<()> {
         let at = crate::now();
         let mut tx = self.db.begin().await?;
-        let person: i64 = exec!(tx.exec(), |c| sqlx::query_scalar(
-            "SELECT person_id FROM custom_occasion WHERE custom_occasion_id = $1"
+        let (person, label): (i64, String) = exec!(tx.exec(), |c| sqlx::query_as(
+            "SELECT person_id, label FROM custom_occasion WHERE custom_occasion_id = $1"
         )
         .bind(id)
         .fetch_optional(c)
         .await)?
         .ok_or(StoreError::NotFound)?;
         let p = crate::people::load(&mut tx, scope, PersonId(person)).await?;
-        let label: String = exec!(tx.exec(), |c| sqlx::query_scalar(
-            "SELECT label FROM custom_occasion WHERE custom_occasion_id = $1"
-        )
-        .bind(id)
-        .fetch_one(c)
-        .await)?;
         crate::db::run!(tx.exec(), |c| sqlx::query("DELETE FROM custom_occasion WHERE custom_occasion_id = $1")
             .bind(id)
             .execute(c)

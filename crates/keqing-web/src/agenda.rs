@@ -84,10 +84,21 @@ pub async fn build(state: &AppState, auth: &Auth, user: Option<UserId>, today: N
 
 /// `user`'s agenda items from `today` to `until`, under the rules in force.
 pub async fn items(state: &AppState, user: UserId, today: NaiveDate, until: NaiveDate) -> Result<Vec<Item>> {
+    let ctx = context(state, today, until).await?;
+    items_in(state, &ctx, user).await
+}
+
+/// The rules in force for agendas from `today` to `until`; build it once
+/// when several users' agendas are needed (the team view, the digests).
+pub async fn context(state: &AppState, today: NaiveDate, until: NaiveDate) -> Result<Context> {
     let cadence = state.store.cadence_rules().await?.value;
     let occasions = state.store.occasion_rules().await?.value;
-    let ctx = Context::new(cadence, occasions, state.settings.date_policy, today, until);
-    Ok(ctx.build(&state.store.agenda_inputs(user, today).await?))
+    Ok(Context::new(cadence, occasions, state.settings.date_policy, today, until))
+}
+
+/// `user`'s agenda items under `ctx`.
+pub async fn items_in(state: &AppState, ctx: &Context, user: UserId) -> Result<Vec<Item>> {
+    Ok(ctx.build(&state.store.agenda_inputs(user, ctx.today()).await?))
 }
 
 /// The briefing in one line, in the reader's language.
@@ -140,26 +151,22 @@ const FEED_DAYS: u64 = 366;
 /// one event naming how many people to greet.
 pub async fn ical(state: &AppState, user: &keqing_store::users::User, zh: bool) -> Result<String> {
     use keqing_core::agenda::Why;
-    use keqing_core::agenda::occasion::Action;
     use keqing_core::ical::{Event, calendar};
     let today = state.today();
     let until = today.checked_add_days(chrono::Days::new(FEED_DAYS)).unwrap_or(today);
-    let occasions = state.store.occasion_rules().await?.value;
-    let lead = |a: Action| match a {
-        Action::Gift => occasions.gift_lead_days,
-        Action::Message => occasions.message_lead_days,
-        Action::OfferSupport => occasions.store_lead_days,
-        _ => 0,
-    };
     let items = items(state, user.id, today, until).await?;
     let mut events = Vec::new();
-    let mut festivals: Vec<(NaiveDate, keqing_core::calendar::festival::Festival, Vec<String>)> = Vec::new();
+    // Festival, day, the longest lead among its items, the people to greet.
+    let mut festivals: Vec<(NaiveDate, keqing_core::calendar::festival::Festival, u16, Vec<String>)> = Vec::new();
     for i in &items {
         if let Why::Festival { festival, date } = &i.why {
             let who = i.person.as_ref().map(|p| p.name.clone()).unwrap_or_default();
-            match festivals.iter_mut().find(|(d, f, _)| d == date && f == festival) {
-                Some((_, _, people)) => people.push(who),
-                None => festivals.push((*date, *festival, vec![who])),
+            match festivals.iter_mut().find(|(d, f, _, _)| d == date && f == festival) {
+                Some((_, _, lead, people)) => {
+                    *lead = (*lead).max(i.lead_days);
+                    people.push(who);
+                }
+                None => festivals.push((*date, *festival, i.lead_days, vec![who])),
             }
             continue;
         }
@@ -169,10 +176,10 @@ pub async fn ical(state: &AppState, user: &keqing_store::users::User, zh: bool) 
             date: i.due.max(today),
             summary: format!("{}：{}", i.action.label(zh), name.unwrap_or("")),
             description: i.why.explain(today, zh),
-            alarm_days_before: Some(lead(i.action)),
+            alarm_days_before: Some(i.lead_days),
         });
     }
-    for (date, festival, people) in festivals {
+    for (date, festival, lead, people) in festivals {
         let n = people.len();
         let shown: Vec<String> = people.into_iter().take(30).collect();
         events.push(Event {
@@ -184,7 +191,7 @@ pub async fn ical(state: &AppState, user: &keqing_store::users::User, zh: bool) 
                 format!("{}: greet {n} customers", festival.label(false))
             },
             description: shown.join("、"),
-            alarm_days_before: Some(occasions.gift_lead_days),
+            alarm_days_before: Some(lead),
         });
     }
     let name = if zh {

@@ -21,6 +21,7 @@ pub async fn schedule_digests(state: &AppState) -> anyhow::Result<usize> {
     let local = now.with_timezone(&state.settings.zone);
     let today = local.date_naive();
     let mut enqueued = 0;
+    let mut ctx = None;
     for (user, prefs) in state.store.users_with_reminders().await? {
         if !notify::digest_due(&prefs, local.time()) {
             continue;
@@ -31,7 +32,12 @@ pub async fn schedule_digests(state: &AppState) -> anyhow::Result<usize> {
         }
         let u = state.store.user(user).await?;
         let zh = u.locale.as_deref() != Some("en");
-        let items = crate::agenda::items(state, user, today, today).await?;
+        // The rules are read once per round, and only when a digest is due.
+        let ctx = match &ctx {
+            Some(c) => c,
+            None => ctx.insert(crate::agenda::context(state, today, today).await?),
+        };
+        let items = crate::agenda::items_in(state, ctx, user).await?;
         let lines: Vec<DigestLine> = items
             .iter()
             .map(|i| DigestLine {

@@ -330,6 +330,9 @@ pub struct Item {
     pub due: NaiveDate,
     /// Days past its deadline (0: not overdue).
     pub overdue_days: i64,
+    /// Shown this many days before `due` (an occasion's lead time; 0 for
+    /// visits, calls and next steps, which are due on the day).
+    pub lead_days: u16,
     /// The person.
     pub person: Option<Named<PersonId>>,
     /// The organisation.
@@ -400,6 +403,7 @@ impl Context {
                     action: Action::FollowUp,
                     due: n.due,
                     overdue_days: days(n.due, self.today).max(0),
+                    lead_days: 0,
                     person: n.person.clone(),
                     organisation: n.organisation.clone(),
                     why: Why::NextStep { text: n.text.clone(), promised_on: n.promised_on },
@@ -459,6 +463,7 @@ impl Context {
                     action: Action::Visit,
                     due,
                     overdue_days: days(deadline, self.today).max(0),
+                    lead_days: 0,
                     person: None,
                     organisation: Some(o.org.clone()),
                     why: Why::Visit {
@@ -485,6 +490,7 @@ impl Context {
                     action: Action::WorkCall,
                     due,
                     overdue_days: days(due, self.today).max(0),
+                    lead_days: 0,
                     person: o.contact.clone(),
                     organisation: Some(o.org.clone()),
                     why: Why::WorkCall {
@@ -541,6 +547,7 @@ impl Context {
                     action: Action::CareCall,
                     due,
                     overdue_days: days(deadline, self.today).max(0),
+                    lead_days: 0,
                     person: Some(p.person.clone()),
                     organisation: p.organisation.clone(),
                     why: Why::CareCall { window, last: p.last_care },
@@ -592,6 +599,7 @@ impl Context {
                             due: on,
                             // Due the day it is known: anything later is late.
                             overdue_days: days(on, self.today).max(0),
+                            lead_days: 0,
                             person: Some(p.person.clone()),
                             organisation: p.organisation.clone(),
                             why: Why::Illness { member: f.name.clone(), date: on },
@@ -663,6 +671,7 @@ impl Context {
                 action,
                 due: date,
                 overdue_days: 0,
+                lead_days: lead,
                 person: person.cloned(),
                 organisation: organisation.cloned(),
                 why,

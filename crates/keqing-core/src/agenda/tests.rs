@@ -155,6 +155,7 @@ fn a_lunar_birthday_gets_a_gift_a_week_ahead_for_a_key_customer_and_a_message_th
     let week = build(d(2026, 9, 18));
     assert_eq!(keys(&week), ["bday:p1:2026-09-25"]);
     assert_eq!(week[0].action, Action::Gift);
+    assert_eq!(week[0].lead_days, 7);
     assert_eq!(week[0].why.explain(d(2026, 9, 18), true), "9月25日农历生日（56岁）");
     let eve = build(d(2026, 9, 24));
     assert_eq!(keys(&eve), ["bday:p1:2026-09-25", "bday:p2:2026-09-25"]);

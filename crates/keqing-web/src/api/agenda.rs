@@ -261,10 +261,13 @@ pub(crate) async fn team_day(state: &AppState, auth: &Auth, today: NaiveDate) ->
     let mut reps = state.store.agenda_owners(owners.as_deref()).await?;
     let truncated = reps.len() > TEAM_LIMIT;
     reps.truncate(TEAM_LIMIT);
+    // The reps were listed from the caller's scope, and the rules are read once.
+    let ctx = agenda::context(state, today, today).await?;
     let mut out = Vec::new();
     for (user, name) in reps {
-        let a = agenda::build(state, auth, Some(user), today, 1).await?;
-        out.push(TeamRow { user_id: user.0, user_name: name, due: a.items.len(), overdue: a.overdue() });
+        let items = agenda::items_in(state, &ctx, user).await?;
+        let overdue = items.iter().filter(|i| i.section == keqing_core::agenda::Section::Overdue).count();
+        out.push(TeamRow { user_id: user.0, user_name: name, due: items.len(), overdue });
     }
     Ok(TeamOut { date: today, overdue: out.iter().map(|r| r.overdue).sum(), reps: out, truncated })
 }

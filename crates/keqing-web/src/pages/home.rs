@@ -169,14 +169,14 @@ async fn home(State(state): State<AppState>, auth: Auth, Query(q): Query<HomeQue
     }
     // The team's counts for a manager of a team (not for company-wide
     // scopes: an admin opens a rep's agenda with `/?user_id=`).
-    let scoped = auth.customer_scope(&state).await?.owners().is_some_and(|o| o.len() > 1);
+    let scope = auth.customer_scope(&state).await?;
+    let scoped = scope.owners().is_some_and(|o| o.len() > 1);
     let (team_rows, team_overdue) = if auth.can(Permission::ReassignCustomers) && scoped && q.user_id.is_none() {
         let t = team_day(&state, &auth, today).await?;
         (t.reps, t.overdue)
     } else {
         (Vec::new(), 0)
     };
-    let scope = auth.customer_scope(&state).await?;
     let (_, organisations) = state.store.list_organisations(&scope, &Default::default(), 1, 0).await?;
     let (_, people) = state.store.list_people(&scope, &Default::default(), 1, 0).await?;
     let team = match auth.user.team_id {
