@@ -22,6 +22,7 @@ pub mod audit;
 pub mod calendar;
 pub mod classify;
 pub mod demo;
+pub mod expense;
 pub mod greeting;
 pub mod ical;
 pub mod ids;

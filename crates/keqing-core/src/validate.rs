@@ -62,6 +62,23 @@ pub enum Problem {
         /// The names allowed.
         allowed: Vec<String>,
     },
+    /// An amount over a limit: the limit and what is left under it (fen).
+    OverLimit {
+        /// Stable rule identifier, e.g. `advance_limit`.
+        rule: &'static str,
+        /// The limit, in fen.
+        limit_fen: i64,
+        /// What may still be added without passing it, in fen.
+        remaining_fen: i64,
+    },
+    /// A rule broken because of a day the system knows (a contract signed on
+    /// `date`).
+    SinceDate {
+        /// Stable rule identifier, e.g. `after_contract`.
+        rule: &'static str,
+        /// The day.
+        date: chrono::NaiveDate,
+    },
     /// A cell of an imported file: the value found and what is wrong with it.
     InRow {
         /// The cell's text.
@@ -87,6 +104,10 @@ impl fmt::Display for Problem {
             Problem::UnknownName { name, allowed } => {
                 write!(f, "names {name:?}, which is not one of {}", allowed.join(", "))
             }
+            Problem::OverLimit { rule, limit_fen, remaining_fen } => {
+                write!(f, "breaks the rule {rule} (limit {limit_fen} fen, {remaining_fen} fen left)")
+            }
+            Problem::SinceDate { rule, date } => write!(f, "breaks the rule {rule} ({date})"),
             Problem::InRow { value, problem } => write!(f, "{value:?} {problem}"),
         }
     }

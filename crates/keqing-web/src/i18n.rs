@@ -881,6 +881,48 @@ pub fn problem(lang: Lang, p: &Problem) -> String {
             }
             ("export_too_large", true) => "超过50万行，请先筛选".into(),
             ("export_too_large", false) => "more than 500,000 rows: filter first".into(),
+            ("not_filed", true) => "尚未提交，不能签字".into(),
+            ("not_filed", false) => "is not filed yet: nothing to sign".into(),
+            ("already_approved", true) => "三方已签字完成".into(),
+            ("already_approved", false) => "is already signed by all three".into(),
+            ("own_statement", true) => "不能签自己的统计表或申请".into(),
+            ("own_statement", false) => "nobody signs their own statement or application".into(),
+            ("one_signature_each", true) => "同一人只能签一个环节".into(),
+            ("one_signature_each", false) => "one person signs one step only".into(),
+            ("awaits_clerk", true) => "按顺序须先由销售文员检核签字".into(),
+            ("awaits_clerk", false) => "the sales clerk signs first".into(),
+            ("awaits_manager", true) => "现在等待销售部经理检核签字".into(),
+            ("awaits_manager", false) => "the sales manager signs next".into(),
+            ("awaits_finance", true) => "现在等待财务部检核签字".into(),
+            ("awaits_finance", false) => "finance signs next".into(),
+            ("negative_needs_correction", true) => "负数金额只能用于更正已签字的记录".into(),
+            ("negative_needs_correction", false) => "a negative amount is only for correcting a signed entry".into(),
+            ("needs_override", true) => "有现金给个人的费用尚未经财务特批（商业贿赂风险）".into(),
+            ("needs_override", false) => {
+                "has cash to an individual that finance has not overridden (commercial bribery risk)".into()
+            }
+            ("statement_locked", true) => "统计表已提交检核，不能修改；如需修改请让检核人退回".into(),
+            ("statement_locked", false) => "the statement is being checked; ask a checker to return it first".into(),
+            ("not_approved", true) => "统计表尚未三方签字，无效".into(),
+            ("not_approved", false) => "the statement is not signed by all three: not valid".into(),
+            ("evidence_required", true) => "兑付须附凭证（收据照片或文件）".into(),
+            ("evidence_required", false) => "a payout needs evidence (a receipt photo or file)".into(),
+            ("not_collected", true) => "该客户尚未回款，新客户特殊费用回款后才能兑付".into(),
+            ("not_collected", false) => "the customer has not paid yet; the special expense is paid after collection".into(),
+            ("already_paid", true) => "已兑付".into(),
+            ("already_paid", false) => "is already paid out".into(),
+            ("use_not_allowed", true) => "该品种的客情费不允许此用途".into(),
+            ("use_not_allowed", false) => "is not an allowed use of this product line's expense".into(),
+            ("not_a_customer_person", true) => "此人不属于该客户".into(),
+            ("not_a_customer_person", false) => "does not work at that organisation".into(),
+            ("no_override_needed", true) => "该笔费用无需特批".into(),
+            ("no_override_needed", false) => "needs no override".into(),
+            ("ledger_locked", true) => "该月已有财务签字的统计表，台账不能再改：请在下月录入调整".into(),
+            ("ledger_locked", false) => "a statement of that month is signed by finance; enter an adjustment next month".into(),
+            ("not_paid_out", true) => "尚未兑付，不能抽查".into(),
+            ("not_paid_out", false) => "nothing is paid out yet to spot-check".into(),
+            ("file_too_large", true) => "文件过大".into(),
+            ("file_too_large", false) => "the file is too large".into(),
             ("edited_meanwhile", true) => "保存前已有人修改了该记录，下面是最新内容，请核对后再保存".into(),
             ("edited_meanwhile", false) => {
                 "someone saved this record meanwhile; here are their values, check and save again".into()
@@ -894,6 +936,40 @@ pub fn problem(lang: Lang, p: &Problem) -> String {
                 format!("uses the unknown field “{name}”; known: {}", allowed.join(", "))
             }
         }
+        Problem::OverLimit { rule, limit_fen, remaining_fen } => {
+            let (limit, left) = (keqing_core::money::format_yuan(*limit_fen), keqing_core::money::format_yuan(*remaining_fen));
+            match (*rule, zh) {
+                ("advance_limit", true) => format!("超过借支限额：未结清借支最多¥{limit}，还可借¥{left}"),
+                ("advance_limit", false) => format!("is over the advance limit of ¥{limit} outstanding; ¥{left} left"),
+                ("cap_per_occasion", true) => format!("超过每人每次上限¥{limit}：此人此次还可¥{left}"),
+                ("cap_per_occasion", false) => {
+                    format!("is over the cap of ¥{limit} per person and occasion; ¥{left} left for this person")
+                }
+                ("cap_per_year", true) => format!("超过每人每年上限¥{limit}：此人今年还可¥{left}"),
+                ("cap_per_year", false) => format!("is over the cap of ¥{limit} per person and year; ¥{left} left this year"),
+                ("over_payable", true) => format!("超过该客户本月可兑现客情费¥{limit}：还可分配¥{left}"),
+                ("over_payable", false) => format!("is more than the customer's payable ¥{limit} this month; ¥{left} left"),
+                ("over_statement", true) => format!("超过已批准统计表可兑付金额¥{limit}：还可借¥{left}"),
+                ("over_statement", false) => format!("is more than the approved statement's ¥{limit}; ¥{left} left"),
+                ("over_advance", true) => format!("超过未结清借支：还有¥{left}未兑付"),
+                ("over_advance", false) => format!("is more than the advance outstanding; ¥{left} left"),
+                (other, true) => format!("超过上限¥{limit}（{other}），还可¥{left}"),
+                (other, false) => format!("is over the limit of ¥{limit} ({other}); ¥{left} left"),
+            }
+        }
+        Problem::SinceDate { rule, date } => match (*rule, zh) {
+            ("after_contract", true) => format!("合同已于{date}签订：新客户特殊费用须在签订合同前申请，签订后申请一律无效"),
+            ("after_contract", false) => {
+                format!("the contract was signed on {date}: a new-customer special expense must be applied for before signing")
+            }
+            ("advances_from", true) => format!("借支从第9个工作日（{date}）开始"),
+            ("advances_from", false) => format!("advances open on the 9th working day ({date})"),
+            ("locked_after_finance", true) => format!("财务已于{date}签字，金额不能再改：请另录一笔更正"),
+            ("locked_after_finance", false) => {
+                format!("finance signed on {date}; amounts cannot change: enter a correction instead")
+            }
+            (other, _) => format!("{other} ({date})"),
+        },
         Problem::InRow { value, problem: inner } => {
             if zh {
                 format!("“{value}”{}", problem(lang, inner))
