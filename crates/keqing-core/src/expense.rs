@@ -21,7 +21,6 @@
 
 use crate::calendar::CalendarError;
 use crate::calendar::workday::{Dated, WorkCalendar};
-use crate::model::organisation::date as parse_date;
 use crate::money::{MAX_FEN, parse_yuan};
 use crate::rng::SplitMix64;
 use crate::validate::{FieldErrors, Problem, limits, optional_line, required_line};
@@ -738,27 +737,26 @@ pub fn needs_override(form: Form, to_a_person: bool) -> bool {
     form == Form::Cash && to_a_person
 }
 
-/// An expense entry as typed.
+/// An expense entry as typed: how much of a month's payable expense goes to
+/// whom, for what. It is paid out later (with evidence).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 pub struct ExpenseDraft {
-    /// Statement month (blank: the month of `spent_on`).
+    /// The statement month whose payable it draws on (`2026-10`).
     pub month: String,
-    /// Day spent (YYYY-MM-DD).
-    pub spent_on: String,
     /// Recipient organisation.
     pub organisation_id: Option<i64>,
     /// Recipient person, when one person receives it.
     pub person_id: Option<i64>,
     /// Product line whose ledger it is charged to.
     pub product_line_id: Option<i64>,
-    /// A [`Use`].
+    /// A [`Use`] (not `new_customer`: that is an application, 附表3).
     pub use_: String,
     /// A [`Form`].
     pub form: String,
     /// What for.
     pub purpose: String,
-    /// The occasion ("2026中秋"); blank: the day itself.
+    /// The occasion ("2026中秋"); blank: the month itself.
     pub occasion: String,
     /// Amount in yuan, as typed.
     pub amount: String,
@@ -772,8 +770,6 @@ pub struct ExpenseDraft {
 pub struct ExpenseData {
     /// Statement month.
     pub month: Month,
-    /// Day spent.
-    pub spent_on: NaiveDate,
     /// Recipient organisation.
     pub organisation_id: i64,
     /// Recipient person.
@@ -795,36 +791,23 @@ pub struct ExpenseData {
 }
 
 impl ExpenseDraft {
-    /// Every problem at once, by field. `today` bounds the day spent.
-    pub fn parse(&self, today: NaiveDate) -> Result<ExpenseData, FieldErrors> {
+    /// Every problem at once, by field.
+    pub fn parse(&self) -> Result<ExpenseData, FieldErrors> {
         let mut e = FieldErrors::default();
-        let spent_on = match parse_date(&self.spent_on) {
-            Ok(Some(d)) if d > today => {
-                e.push("spent_on", Problem::Rule { rule: "in_the_future" });
-                None
-            }
-            Ok(Some(d)) => Some(d),
-            Ok(None) => {
-                e.push("spent_on", Problem::Required);
-                None
-            }
-            Err(p) => {
-                e.push("spent_on", p);
-                None
-            }
-        };
-        let month = if self.month.trim().is_empty() {
-            spent_on.map(Month::of)
-        } else {
-            e.take("month", Month::parse(&self.month))
-        };
+        let month = e.take("month", Month::parse(&self.month));
         if self.organisation_id.is_none() {
             e.push("organisation_id", Problem::Required);
         }
         if self.product_line_id.is_none() {
             e.push("product_line_id", Problem::Required);
         }
-        let use_ = e.take("use", Use::parse(&self.use_));
+        let use_ = match Use::parse(&self.use_) {
+            Ok(Use::NewCustomer) => {
+                e.push("use", Problem::Rule { rule: "use_application" });
+                None
+            }
+            other => e.take("use", other),
+        };
         let form = e.take("form", Form::parse(&self.form));
         let purpose = e.take("purpose", required_line(&self.purpose, limits::ADDRESS));
         let occasion = e.take("occasion", optional_line(&self.occasion, limits::LABEL));
@@ -847,20 +830,17 @@ impl ExpenseDraft {
                 None
             }
         };
-        let done = e.is_empty();
         e.finish(|| {
-            debug_assert!(done);
-            let spent_on = spent_on.unwrap_or_default();
+            let month = month.unwrap_or(Month { year: 2000, month: 1 });
             ExpenseData {
-                month: month.unwrap_or(Month::of(spent_on)),
-                spent_on,
+                month,
                 organisation_id: self.organisation_id.unwrap_or_default(),
                 person_id: self.person_id,
                 product_line_id: self.product_line_id.unwrap_or_default(),
                 use_: use_.unwrap_or(Use::Buyer),
                 form: form.unwrap_or(Form::Other),
                 purpose: purpose.unwrap_or_default(),
-                occasion: occasion.flatten().unwrap_or_else(|| spent_on.to_string()),
+                occasion: occasion.flatten().unwrap_or_else(|| month.to_string()),
                 amount_fen: amount.unwrap_or_default(),
                 corrects_expense_id: self.corrects_expense_id,
             }

@@ -137,13 +137,25 @@ pub enum Permission {
     /// See personal detail fields (family, tastes, birthday, notes).
     /// Finance sees money, not family details.
     ViewPersonalDetails,
-    /// Edit the statutory-holiday table and other reference data.
+    /// Edit the statutory-holiday table and other reference data
+    /// (product lines, expense rules).
     ManageReferenceData,
+    /// Read expense statements, ledgers and reports in scope.
+    ViewExpenses,
+    /// Enter one's own expenses, file one's statement, apply for
+    /// new-customer expenses, draw advances and record payouts.
+    FileExpenses,
+    /// Sign or return statements and applications (each role its step).
+    CheckExpenses,
+    /// Keep the sales and collections ledger; override flagged cash.
+    KeepLedger,
+    /// Spot-check a rep's customers after payout.
+    SpotCheck,
 }
 
 impl Permission {
     /// Every permission, for exhaustive tests and the admin overview.
-    pub const ALL: [Permission; 10] = [
+    pub const ALL: [Permission; 15] = [
         Permission::ManageUsers,
         Permission::ViewUsers,
         Permission::ViewAudit,
@@ -154,6 +166,11 @@ impl Permission {
         Permission::ClassifyCustomers,
         Permission::ViewPersonalDetails,
         Permission::ManageReferenceData,
+        Permission::ViewExpenses,
+        Permission::FileExpenses,
+        Permission::CheckExpenses,
+        Permission::KeepLedger,
+        Permission::SpotCheck,
     ];
 
     /// The matrix. Exhaustive on both sides: adding a role or a permission
@@ -175,6 +192,15 @@ impl Permission {
             (P::DeleteCustomers | P::ReassignCustomers | P::ClassifyCustomers, R::Rep | R::Clerk | R::Finance) => false,
             (P::ViewPersonalDetails, R::Rep | R::Clerk | R::Manager | R::Admin) => true,
             (P::ViewPersonalDetails, R::Finance) => false,
+            (P::ViewExpenses, _) => true,
+            (P::FileExpenses, R::Rep) => true,
+            (P::FileExpenses, R::Clerk | R::Manager | R::Finance | R::Admin) => false,
+            (P::CheckExpenses, R::Clerk | R::Manager | R::Finance) => true,
+            (P::CheckExpenses, R::Rep | R::Admin) => false,
+            (P::KeepLedger, R::Finance) => true,
+            (P::KeepLedger, R::Rep | R::Clerk | R::Manager | R::Admin) => false,
+            (P::SpotCheck, R::Manager) => true,
+            (P::SpotCheck, R::Rep | R::Clerk | R::Finance | R::Admin) => false,
         }
     }
 }

@@ -29,6 +29,7 @@ pub mod calendar;
 mod db;
 pub mod demo;
 pub mod error;
+pub mod expenses;
 pub mod feeds;
 pub mod import;
 pub mod interactions;

@@ -897,6 +897,8 @@ pub fn problem(lang: Lang, p: &Problem) -> String {
             ("awaits_finance", false) => "finance signs next".into(),
             ("negative_needs_correction", true) => "负数金额只能用于更正已签字的记录".into(),
             ("negative_needs_correction", false) => "a negative amount is only for correcting a signed entry".into(),
+            ("use_application", true) => "新客户特殊费用请用《新客户特殊费用申请表》（附表3）申请".into(),
+            ("use_application", false) => "a new-customer special expense is applied for on its own form (附表3)".into(),
             ("needs_override", true) => "有现金给个人的费用尚未经财务特批（商业贿赂风险）".into(),
             ("needs_override", false) => {
                 "has cash to an individual that finance has not overridden (commercial bribery risk)".into()

@@ -216,19 +216,21 @@ fn cash_to_a_person_needs_an_override_and_nothing_else_does() {
 #[test]
 fn an_expense_draft_names_every_bad_field() {
     let draft = ExpenseDraft {
-        spent_on: "2026-12-01".into(),
+        month: "11月".into(),
         use_: "bribe".into(),
         form: "cash".into(),
         amount: "-5".into(),
         ..ExpenseDraft::default()
     };
-    let e = draft.parse(d(2026, 11, 29)).unwrap_err();
-    for f in ["spent_on", "organisation_id", "product_line_id", "use", "purpose", "amount"] {
+    let e = draft.parse().unwrap_err();
+    for f in ["month", "organisation_id", "product_line_id", "use", "purpose", "amount"] {
         assert!(e.get(f).is_some(), "{f}: {e}");
     }
     assert_eq!(e.get("amount"), Some(&Problem::Rule { rule: "negative_needs_correction" }));
+    let special = ExpenseDraft { use_: "new_customer".into(), ..ExpenseDraft::default() }.parse().unwrap_err();
+    assert_eq!(special.get("use"), Some(&Problem::Rule { rule: "use_application" }));
     let ok = ExpenseDraft {
-        spent_on: "2026-11-20".into(),
+        month: "2026-10".into(),
         organisation_id: Some(1),
         person_id: Some(2),
         product_line_id: Some(3),
@@ -238,11 +240,11 @@ fn an_expense_draft_names_every_bad_field() {
         amount: "300".into(),
         ..ExpenseDraft::default()
     }
-    .parse(d(2026, 11, 29))
+    .parse()
     .unwrap();
     assert_eq!(
         (ok.month, ok.amount_fen, ok.use_, ok.occasion.as_str()),
-        (month("2026-11"), 30_000, Use::Buyer, "2026-11-20")
+        (month("2026-10"), 30_000, Use::Buyer, "2026-10")
     );
 }
 
