@@ -418,6 +418,102 @@ pub fn xlsx_file(sheet: &str, headers: &[&str], rows: &[Vec<String>]) -> Result<
     book.save_to_buffer().map_err(|e| e.to_string())
 }
 
+/// A paper form as a spreadsheet: a title, lines under it (who, which
+/// month), a bordered table, and a footer (totals, the signature block).
+/// The CSV and the xlsx hold the same cells; [`PaperForm::cells`] is the
+/// sheet as rows, for tests.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PaperForm {
+    /// The form's title, merged across the table.
+    pub title: String,
+    /// Lines between the title and the table.
+    pub preamble: Vec<String>,
+    /// Column headers.
+    pub headers: Vec<String>,
+    /// The table.
+    pub rows: Vec<Vec<String>>,
+    /// Rows after the table (totals, signatures).
+    pub footer: Vec<Vec<String>>,
+}
+
+impl PaperForm {
+    /// Every row of the sheet, top to bottom.
+    pub fn cells(&self) -> Vec<Vec<String>> {
+        let mut out = vec![vec![self.title.clone()]];
+        out.extend(self.preamble.iter().map(|l| vec![l.clone()]));
+        out.push(self.headers.clone());
+        out.extend(self.rows.iter().cloned());
+        out.push(Vec::new());
+        out.extend(self.footer.iter().cloned());
+        out
+    }
+
+    /// As CSV for Excel (UTF-8 with BOM).
+    pub fn csv(&self) -> String {
+        let mut out = String::from("\u{feff}");
+        for r in self.cells() {
+            let cells: Vec<&str> = r.iter().map(String::as_str).collect();
+            csv_line(&mut out, &cells);
+        }
+        out
+    }
+
+    /// As an xlsx workbook laid out like the paper form: merged bold title,
+    /// bordered table with bold headers, text cells (amounts keep their
+    /// two decimals), printed landscape on one page wide.
+    pub fn xlsx(&self, sheet: &str) -> Result<Vec<u8>, String> {
+        use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook};
+        let e = |x: rust_xlsxwriter::XlsxError| x.to_string();
+        let mut book = Workbook::new();
+        let ws = book.add_worksheet();
+        ws.set_name(sheet).map_err(e)?;
+        ws.set_landscape();
+        ws.set_paper_size(9);
+        ws.set_print_fit_to_pages(1, 0);
+        let width = self.headers.len().max(1);
+        let last_col = u16::try_from(width - 1).map_err(|x| x.to_string())?;
+        let title = Format::new().set_bold().set_font_size(14).set_align(FormatAlign::Center);
+        let head =
+            Format::new().set_bold().set_border(FormatBorder::Thin).set_align(FormatAlign::Center).set_text_wrap();
+        let cell = Format::new().set_border(FormatBorder::Thin).set_num_format("@");
+        let plain = Format::new().set_num_format("@");
+        let mut row: u32 = 0;
+        if last_col > 0 {
+            ws.merge_range(row, 0, row, last_col, &self.title, &title).map_err(e)?;
+        } else {
+            ws.write_string_with_format(row, 0, &self.title, &title).map_err(e)?;
+        }
+        row += 1;
+        for line in &self.preamble {
+            ws.write_string_with_format(row, 0, line, &plain).map_err(e)?;
+            row += 1;
+        }
+        for (c, h) in self.headers.iter().enumerate() {
+            let col = u16::try_from(c).map_err(|x| x.to_string())?;
+            ws.write_string_with_format(row, col, h, &head).map_err(e)?;
+            let widest = self.rows.iter().map(|r| r.get(c).map_or(0, |v| v.chars().count())).max().unwrap_or(0);
+            ws.set_column_width(col, (widest.max(h.chars().count()) as f64 * 2.0).clamp(8.0, 40.0)).map_err(e)?;
+        }
+        row += 1;
+        for r in &self.rows {
+            for c in 0..width {
+                let col = u16::try_from(c).map_err(|x| x.to_string())?;
+                ws.write_string_with_format(row, col, r.get(c).map_or("", String::as_str), &cell).map_err(e)?;
+            }
+            row += 1;
+        }
+        row += 1;
+        for r in &self.footer {
+            for (c, v) in r.iter().enumerate() {
+                let col = u16::try_from(c).map_err(|x| x.to_string())?;
+                ws.write_string_with_format(row, col, v, &plain).map_err(e)?;
+            }
+            row += 1;
+        }
+        book.save_to_buffer().map_err(e)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

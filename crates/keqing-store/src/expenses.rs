@@ -720,7 +720,7 @@ async fn check_open(src: &mut impl Source, user: UserId, month: Month) -> Result
 async fn allocated(src: &mut impl Source, user: UserId, org: i64, product: i64, month: Month) -> Result<i64> {
     let n: Option<i64> = exec!(src.exec(), |c| {
         sqlx::query_scalar(
-        "SELECT SUM(amount_fen) FROM expense WHERE user_id = $1 AND organisation_id = $2 AND product_line_id = $3 AND month = $4"
+        "SELECT CAST(SUM(amount_fen) AS BIGINT) FROM expense WHERE user_id = $1 AND organisation_id = $2 AND product_line_id = $3 AND month = $4"
     )
     .bind(user.0)
     .bind(org)
@@ -733,19 +733,20 @@ async fn allocated(src: &mut impl Source, user: UserId, org: i64, product: i64, 
 }
 
 async fn advance_balance(src: &mut impl Source, user: UserId, limit: i64) -> Result<AdvanceBalance> {
-    let drawn: Option<i64> =
-        exec!(src.exec(), |c| sqlx::query_scalar("SELECT SUM(amount_fen) FROM advance WHERE user_id = $1")
-            .bind(user.0)
-            .fetch_one(c)
-            .await)?;
+    let drawn: Option<i64> = exec!(src.exec(), |c| sqlx::query_scalar(
+        "SELECT CAST(SUM(amount_fen) AS BIGINT) FROM advance WHERE user_id = $1"
+    )
+    .bind(user.0)
+    .fetch_one(c)
+    .await)?;
     let paid_e: Option<i64> = exec!(src.exec(), |c| sqlx::query_scalar(
-        "SELECT SUM(amount_fen) FROM expense WHERE user_id = $1 AND paid_on IS NOT NULL"
+        "SELECT CAST(SUM(amount_fen) AS BIGINT) FROM expense WHERE user_id = $1 AND paid_on IS NOT NULL"
     )
     .bind(user.0)
     .fetch_one(c)
     .await)?;
     let paid_a: Option<i64> = exec!(src.exec(), |c| sqlx::query_scalar(
-        "SELECT SUM(amount_fen) FROM application WHERE user_id = $1 AND paid_on IS NOT NULL"
+        "SELECT CAST(SUM(amount_fen) AS BIGINT) FROM application WHERE user_id = $1 AND paid_on IS NOT NULL"
     )
     .bind(user.0)
     .fetch_one(c)
@@ -993,8 +994,14 @@ impl Store {
         Ok(lines.len())
     }
 
-    /// Ledger lines of a month (all customers: finance), or of one customer.
-    pub async fn ledger(&self, scope: &Scope, month: Option<Month>, org: Option<i64>) -> Result<Vec<LedgerLine>> {
+    /// Ledger lines in scope: of a month, a customer, a product line.
+    pub async fn ledger(
+        &self,
+        scope: &Scope,
+        month: Option<Month>,
+        org: Option<i64>,
+        product: Option<i64>,
+    ) -> Result<Vec<LedgerLine>> {
         let mut cond = vec!["1 = 1".to_owned()];
         if let Some(owners) = scope.owners() {
             cond.push(format!("o.owner_user_id IN ({})", id_list(owners.iter().map(|u| u.0))));
@@ -1004,6 +1011,9 @@ impl Store {
         }
         if let Some(o) = org {
             cond.push(format!("l.organisation_id = {o}"));
+        }
+        if let Some(p) = product {
+            cond.push(format!("l.product_line_id = {p}"));
         }
         let sql = format!("{LEDGER} WHERE {} ORDER BY l.month DESC, o.name, p.code LIMIT 5000", cond.join(" AND "));
         Ok(exec!(self.db.conn().await?.exec(), |c| sqlx::query_as(AssertSqlSafe(sql)).fetch_all(c).await)?)
@@ -1143,14 +1153,14 @@ impl Store {
             && d.amount_fen > 0
         {
             let occasion: Option<i64> = exec!(tx.exec(), |c| sqlx::query_scalar(
-                "SELECT SUM(amount_fen) FROM expense WHERE person_id = $1 AND occasion = $2"
+                "SELECT CAST(SUM(amount_fen) AS BIGINT) FROM expense WHERE person_id = $1 AND occasion = $2"
             )
             .bind(pid)
             .bind(&d.occasion)
             .fetch_one(c)
             .await)?;
             let year: Option<i64> = exec!(tx.exec(), |c| sqlx::query_scalar(
-                "SELECT SUM(amount_fen) FROM expense WHERE person_id = $1 AND month LIKE $2"
+                "SELECT CAST(SUM(amount_fen) AS BIGINT) FROM expense WHERE person_id = $1 AND month LIKE $2"
             )
             .bind(pid)
             .bind(format!("{}-%", d.month.year))
@@ -1705,11 +1715,12 @@ impl Store {
         }
         let bal = advance_balance(&mut tx, user, rules.advance_limit_fen).await?;
         rules.check_advance(amount_fen, bal.outstanding_fen).map_err(|p| StoreError::invalid("amount", p))?;
-        let on_statement: Option<i64> =
-            exec!(tx.exec(), |c| sqlx::query_scalar("SELECT SUM(amount_fen) FROM advance WHERE statement_id = $1")
-                .bind(statement_id)
-                .fetch_one(c)
-                .await)?;
+        let on_statement: Option<i64> = exec!(tx.exec(), |c| sqlx::query_scalar(
+            "SELECT CAST(SUM(amount_fen) AS BIGINT) FROM advance WHERE statement_id = $1"
+        )
+        .bind(statement_id)
+        .fetch_one(c)
+        .await)?;
         let drawn = on_statement.unwrap_or(0);
         if drawn + amount_fen > s.allocated_fen {
             return Err(StoreError::invalid(
@@ -1721,9 +1732,8 @@ impl Store {
                 },
             ));
         }
-        let id: i64 =
-            exec!(tx.exec(), |c| {
-                sqlx::query_scalar(
+        let id: i64 = exec!(tx.exec(), |c| {
+            sqlx::query_scalar(
             "INSERT INTO advance (user_id, statement_id, amount_fen, drawn_on, created_at) VALUES ($1, $2, $3, $4, $5)
              RETURNING advance_id"
         )
@@ -1734,7 +1744,7 @@ impl Store {
         .bind(at)
         .fetch_one(c)
         .await
-            })?;
+        })?;
         #[derive(Serialize)]
         struct Drawn {
             statement_id: i64,
@@ -1854,7 +1864,7 @@ impl Store {
             return Err(StoreError::invalid("application_id", Problem::Rule { rule: "not_approved" }));
         }
         let collected: Option<i64> = exec!(tx.exec(), |c| sqlx::query_scalar(
-            "SELECT SUM(collected_fen) FROM ledger_line WHERE organisation_id = $1"
+            "SELECT CAST(SUM(collected_fen) AS BIGINT) FROM ledger_line WHERE organisation_id = $1"
         )
         .bind(before.organisation_id)
         .fetch_one(c)

@@ -25,6 +25,7 @@ pub mod auth;
 pub mod context;
 pub mod error;
 pub mod extract;
+pub mod forms;
 pub mod i18n;
 pub mod jobs;
 pub mod notify;

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod calendar;
 pub mod classification;
 pub mod docs;
+pub mod expenses;
 pub mod export;
 pub mod greetings;
 pub mod health;
@@ -19,6 +20,7 @@ pub mod organisations;
 pub mod people;
 pub mod regions;
 pub mod reminders;
+pub mod statements;
 pub mod teams;
 pub mod tokens;
 pub mod users;
@@ -58,6 +60,8 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "interactions", description = "The interaction log: visits, calls, messages, gifts …; a customer's own cadence"),
         (name = "greetings", description = "Greeting drafts written for each person, the copy-paste guard, templates"),
         (name = "agenda", description = "The rep's day: whom to see, call or congratulate and why; snoozes; cadence and occasion rules"),
+        (name = "expenses", description = "客情费: product lines and standards, the sales and collections ledger, expense entries with evidence, advances, payouts, transparency"),
+        (name = "statements", description = "Monthly statements (附表1/附表2) and new-customer applications (附表3): filing, three signatures, returns, exports, spot checks"),
         (name = "health", description = "Liveness and readiness"),
     )
 )]
@@ -100,6 +104,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(greetings::router())
         .merge(reminders::router())
         .merge(occasions::router())
+        .merge(expenses::router())
+        .merge(statements::router())
 }
 
 /// The error body (every non-2xx answer).

@@ -6,6 +6,7 @@ mod authz;
 mod bad_input;
 mod calendar;
 mod day;
+mod expenses;
 mod helpers;
 mod import;
 mod jobs;

@@ -1,0 +1,380 @@
+//! The expense regime's paper forms as sheets: 附表1 (月客户采购及客情费统计表),
+//! 附表2 (月新客户特殊费用申请汇总表), 附表3 (新客户特殊费用申请表), the ledger per
+//! product line (客户关系维护费——xx品种) and the transparency report. Each is a
+//! [`PaperForm`] (Chinese headers, totals, the signature block with names
+//! and times) written as xlsx or CSV.
+
+use crate::error::{Error, Result};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use keqing_core::expense::{Month, Step};
+use keqing_core::money::format_yuan;
+use keqing_core::table::PaperForm;
+use keqing_core::validate::{FieldErrors, Problem};
+use keqing_store::expenses::{Application, LedgerLine, MonthView, ProductLine, Signature, Transparency};
+
+/// China time, to the minute: signatures are read by people in China.
+fn at(t: DateTime<Utc>) -> String {
+    t.with_timezone(&chrono_tz::Asia::Shanghai).format("%Y-%m-%d %H:%M").to_string()
+}
+
+fn yuan(fen: i64) -> String {
+    format_yuan(fen)
+}
+
+fn rate(bp: Option<i64>) -> String {
+    bp.map(|b| format!("{}.{:02}%", b / 100, b % 100)).unwrap_or_default()
+}
+
+fn month_label(m: &str) -> String {
+    Month::parse(m).map(|m| m.label(true)).unwrap_or_else(|_| m.to_owned())
+}
+
+/// The signature block: one row per step, name and time or "未签".
+fn signature_block(sigs: &[Signature], rejected: Option<(&str, &str)>) -> Vec<Vec<String>> {
+    let mut out = vec![vec!["检核签字".to_owned(), "签字人".to_owned(), "签字时间".to_owned(), "备注".to_owned()]];
+    for step in Step::ALL {
+        let row = match sigs.iter().find(|g| g.step == step.as_str()) {
+            Some(g) => vec![
+                step.label(true).to_owned(),
+                g.user_name.clone(),
+                at(g.signed_at),
+                if g.late { "超过第8个工作日".to_owned() } else { String::new() },
+            ],
+            None => vec![step.label(true).to_owned(), "（未签）".to_owned(), String::new(), String::new()],
+        };
+        out.push(row);
+    }
+    if let Some((who, why)) = rejected {
+        out.push(vec!["上次退回".to_owned(), who.to_owned(), why.to_owned()]);
+    }
+    out.push(vec![
+        "说明：销售文员、销售部经理、财务部逐层检核，缺少任何一方签字视为无效。原件留存财务部，复印件留档销售部。"
+            .to_owned(),
+    ]);
+    out
+}
+
+/// 附表1: the rep's customers' purchases and relationship expense.
+pub fn form1(v: &MonthView, products: &[ProductLine]) -> PaperForm {
+    let s = v.statement.as_ref();
+    let mut preamble = vec![format!(
+        "销售代表：{}　　月份：{}　　状态：{}",
+        v.user_name,
+        month_label(&v.month),
+        keqing_core::expense::State::from_parts(
+            s.is_some_and(|s| s.filed || s.state == "approved"),
+            s.map_or(0, |s| s.signatures.len())
+        )
+        .label(true)
+    )];
+    if let Some(s) = s
+        && let Some(f) = s.filed_at
+    {
+        preamble.push(format!("提交时间：{}{}", at(f), if s.filed_late { "（超过第3个工作日）" } else { "" }));
+    }
+    let headers = [
+        "序号",
+        "客户名称",
+        "品种",
+        "客情费标准",
+        "发货数量",
+        "纯销数量",
+        "纯销金额(元)",
+        "回款金额(元)",
+        "回款率",
+        "应计客情费(元)",
+        "可兑现(元)",
+        "暂缓兑现(元)",
+        "暂缓原因",
+        "已分配(元)",
+        "领取对象",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    let mut rows = Vec::new();
+    for (i, l) in v.lines.iter().enumerate() {
+        let mine: Vec<_> = v
+            .expenses
+            .iter()
+            .filter(|e| e.organisation_id == l.organisation_id && e.product_line_id == l.product_line_id)
+            .collect();
+        let allocated: i64 = mine.iter().map(|e| e.amount_fen).sum();
+        let to: Vec<String> = mine
+            .iter()
+            .map(|e| {
+                let who = e.person_name.clone().unwrap_or_else(|| e.organisation_name.clone());
+                format!("{who}（{}¥{}）", form_label(&e.form), yuan(e.amount_fen))
+            })
+            .collect();
+        let product =
+            products.iter().find(|p| p.id == l.product_line_id).map_or(l.product_name.clone(), |p| p.name.clone());
+        rows.push(vec![
+            (i + 1).to_string(),
+            l.organisation_name.clone(),
+            format!("{} {}", l.product_code, product),
+            l.standard.clone(),
+            l.shipped_units.to_string(),
+            l.net_units.to_string(),
+            yuan(l.net_sales_fen),
+            yuan(l.collected_fen),
+            rate(l.collection_rate_bp),
+            yuan(l.accrued_fen),
+            yuan(l.payable_fen),
+            yuan(l.withheld_fen),
+            l.withheld_reason.clone().unwrap_or_default(),
+            yuan(allocated),
+            to.join("；"),
+        ]);
+    }
+    let mut footer = vec![vec![
+        "合计".to_owned(),
+        String::new(),
+        String::new(),
+        String::new(),
+        v.lines.iter().map(|l| l.shipped_units).sum::<i64>().to_string(),
+        v.lines.iter().map(|l| l.net_units).sum::<i64>().to_string(),
+        yuan(v.lines.iter().map(|l| l.net_sales_fen).sum()),
+        yuan(v.lines.iter().map(|l| l.collected_fen).sum()),
+        String::new(),
+        yuan(v.accrued_fen),
+        yuan(v.payable_fen),
+        yuan(v.withheld_fen),
+        String::new(),
+        yuan(v.allocated_fen),
+        format!("已兑付¥{}", yuan(v.paid_fen)),
+    ]];
+    footer.push(Vec::new());
+    footer.extend(signature_block(
+        s.map_or(&[][..], |s| &s.signatures[..]),
+        s.and_then(|s| s.rejected_reason.as_deref().map(|r| (s.rejected_by_name.as_deref().unwrap_or(""), r))),
+    ));
+    PaperForm { title: "月客户采购及客情费统计表（附表1）".into(), preamble, headers, rows, footer }
+}
+
+fn form_label(f: &str) -> &'static str {
+    keqing_core::expense::Form::parse(f).map_or("", |f| f.label(true))
+}
+
+/// 附表2: the month's new-customer special expenses.
+pub fn form2(v: &MonthView) -> PaperForm {
+    let headers =
+        ["序号", "客户名称", "合同签订日期", "申请日期", "品种", "申请金额(元)", "用途", "审批状态", "兑付日期"]
+            .map(str::to_owned)
+            .to_vec();
+    let rows = v
+        .applications
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            vec![
+                (i + 1).to_string(),
+                a.organisation_name.clone(),
+                a.contract_signed_on.map(|d| d.to_string()).unwrap_or_else(|| "未签".into()),
+                a.applied_on.to_string(),
+                a.product_code.clone(),
+                yuan(a.amount_fen),
+                a.purpose.clone(),
+                state_label(&a.state),
+                a.paid_on.map(|d| d.to_string()).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let s = v.statement.as_ref();
+    let mut footer = vec![vec![
+        "合计".to_owned(),
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+        yuan(v.applications.iter().map(|a| a.amount_fen).sum()),
+    ]];
+    footer.push(Vec::new());
+    footer.extend(signature_block(s.map_or(&[][..], |s| &s.signatures[..]), None));
+    PaperForm {
+        title: "月新客户特殊费用申请汇总表（附表2）".into(),
+        preamble: vec![format!("销售代表：{}　　月份：{}", v.user_name, month_label(&v.month))],
+        headers,
+        rows,
+        footer,
+    }
+}
+
+fn state_label(s: &str) -> String {
+    use keqing_core::expense::State;
+    let st = match s {
+        "filed" => State::Checking { signed: 0 },
+        "clerk_signed" => State::Checking { signed: 1 },
+        "manager_signed" => State::Checking { signed: 2 },
+        "approved" => State::Approved,
+        _ => State::Draft,
+    };
+    st.label(true).to_owned()
+}
+
+/// 附表3: one new customer's special-expense application.
+pub fn form3(a: &Application) -> PaperForm {
+    let rows = vec![
+        vec!["客户名称".to_owned(), a.organisation_name.clone()],
+        vec![
+            "合同签订日期".to_owned(),
+            a.contract_signed_on.map(|d| d.to_string()).unwrap_or_else(|| "尚未签订".into()),
+        ],
+        vec!["申请日期".to_owned(), a.applied_on.to_string()],
+        vec!["申请人".to_owned(), a.user_name.clone()],
+        vec!["品种".to_owned(), a.product_code.clone()],
+        vec!["申请金额(元)".to_owned(), yuan(a.amount_fen)],
+        vec!["用途说明".to_owned(), a.purpose.clone()],
+        vec!["审批状态".to_owned(), state_label(&a.state)],
+        vec![
+            "兑付".to_owned(),
+            a.paid_on
+                .map(|d| format!("{d} 已兑付（回款后）"))
+                .unwrap_or_else(|| "未兑付（原则上回款之后才能兑现）".into()),
+        ],
+    ];
+    let mut footer = signature_block(&a.signatures, a.rejected_reason.as_deref().map(|r| ("", r)));
+    footer.push(vec!["须在签订合同前填写；签订合同后申请一律无效。".to_owned()]);
+    PaperForm {
+        title: "新客户特殊费用申请表（附表3）".into(),
+        preamble: vec![format!("编号：{}", a.application_id)],
+        headers: vec!["项目".into(), "内容".into()],
+        rows,
+        footer,
+    }
+}
+
+/// The ledger (one product line: 客户关系维护费——xx品种).
+pub fn ledger(month: Option<Month>, lines: &[LedgerLine], products: &[ProductLine]) -> PaperForm {
+    let one = {
+        let mut ids: Vec<i64> = lines.iter().map(|l| l.product_line_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.len() == 1 { products.iter().find(|p| p.id == ids[0]) } else { None }
+    };
+    let title = match one {
+        Some(p) => format!("客户关系维护费——{}", p.name),
+        None => "客户关系维护费台账（纯销与回款）".to_owned(),
+    };
+    let headers = ["月份", "客户名称", "品种编码", "发货数量", "纯销数量", "纯销金额(元)", "回款金额(元)", "回款率"]
+        .map(str::to_owned)
+        .to_vec();
+    let rows = lines
+        .iter()
+        .map(|l| {
+            let f = keqing_core::expense::Figures {
+                net_units: l.net_units,
+                net_sales_fen: l.net_sales_fen,
+                collected_fen: l.collected_fen,
+            };
+            vec![
+                l.month.clone(),
+                l.organisation_name.clone(),
+                l.product_code.clone(),
+                l.shipped_units.to_string(),
+                l.net_units.to_string(),
+                yuan(l.net_sales_fen),
+                yuan(l.collected_fen),
+                rate(f.collection_rate_bp()),
+            ]
+        })
+        .collect();
+    let footer = vec![vec![
+        "合计".to_owned(),
+        String::new(),
+        String::new(),
+        lines.iter().map(|l| l.shipped_units).sum::<i64>().to_string(),
+        lines.iter().map(|l| l.net_units).sum::<i64>().to_string(),
+        yuan(lines.iter().map(|l| l.net_sales_fen).sum()),
+        yuan(lines.iter().map(|l| l.collected_fen).sum()),
+    ]];
+    PaperForm {
+        title,
+        preamble: vec![format!("期间：{}", month.map(|m| m.label(true)).unwrap_or_else(|| "全部".into()))],
+        headers,
+        rows,
+        footer,
+    }
+}
+
+/// What a customer or person received, for audits.
+pub fn transparency(t: &Transparency) -> PaperForm {
+    let headers =
+        ["月份", "客户", "领取人", "用途", "方式", "事由", "场合", "金额(元)", "经办代表", "兑付日期", "凭证", "特批"]
+            .map(str::to_owned)
+            .to_vec();
+    let mut rows: Vec<Vec<String>> = t
+        .expenses
+        .iter()
+        .map(|e| {
+            vec![
+                e.month.clone(),
+                e.organisation_name.clone(),
+                e.person_name.clone().unwrap_or_else(|| "（单位）".into()),
+                keqing_core::expense::Use::parse(&e.use_kind).map_or("", |u| u.label(true)).to_owned(),
+                form_label(&e.form).to_owned(),
+                e.purpose.clone(),
+                e.occasion.clone(),
+                yuan(e.amount_fen),
+                e.user_name.clone(),
+                e.paid_on.map(|d| d.to_string()).unwrap_or_default(),
+                e.attachment_id.map(|a| format!("#{a}")).unwrap_or_default(),
+                e.override_reason
+                    .clone()
+                    .map(|r| format!("{}：{r}", e.override_by_name.clone().unwrap_or_default()))
+                    .unwrap_or_default(),
+            ]
+        })
+        .collect();
+    rows.extend(t.applications.iter().map(|a| {
+        vec![
+            a.month.clone(),
+            a.organisation_name.clone(),
+            "（单位）".into(),
+            "新客户特殊费用".into(),
+            String::new(),
+            a.purpose.clone(),
+            String::new(),
+            yuan(a.amount_fen),
+            a.user_name.clone(),
+            a.paid_on.map(|d| d.to_string()).unwrap_or_default(),
+            a.paid_attachment_id.map(|x| format!("#{x}")).unwrap_or_default(),
+            String::new(),
+        ]
+    }));
+    PaperForm {
+        title: "客情费往来明细（透明度报告）".into(),
+        preamble: Vec::new(),
+        headers,
+        rows,
+        footer: vec![vec![
+            "合计".into(),
+            format!("登记¥{}", yuan(t.total_fen)),
+            format!("已兑付¥{}", yuan(t.paid_fen)),
+        ]],
+    }
+}
+
+/// A form as a download: `xlsx` or `csv`.
+pub fn download(form: &PaperForm, format: &str, ascii: &str, name: &str) -> Result<Response> {
+    let (bytes, ctype, ext) = match format {
+        "xlsx" => (
+            form.xlsx("Sheet1").map_err(|e| Error::Internal(anyhow::anyhow!(e)))?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        ),
+        "csv" => (form.csv().into_bytes(), "text/csv; charset=utf-8", "csv"),
+        _ => {
+            return Err(Error::Validation(FieldErrors::one(
+                "format",
+                Problem::NotOneOf { allowed: vec!["xlsx".into(), "csv".into()] },
+            )));
+        }
+    };
+    let disposition = format!(
+        "attachment; filename=\"{ascii}.{ext}\"; filename*=UTF-8''{}",
+        crate::context::urlencode(&format!("{name}.{ext}"))
+    );
+    Ok(([(header::CONTENT_TYPE, ctype.to_owned()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
+}
