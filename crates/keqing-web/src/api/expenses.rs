@@ -576,8 +576,9 @@ pub struct AttachmentOut {
     pub size_bytes: usize,
 }
 
-/// Uploads evidence (a receipt photo, a PDF): the raw bytes with their
-/// Content-Type; at most the rules' `max_attachment_bytes` (5 MiB by default).
+/// Uploads evidence (a receipt photo, a PDF, any file): the raw bytes with
+/// their Content-Type; at most the rules' `max_attachment_bytes` (5 MiB by
+/// default).
 #[utoipa::path(post, path = "/api/v1/attachments", tag = "expenses", params(AttachmentQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses((status = 201, body = AttachmentOut), (status = 413, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
@@ -606,10 +607,6 @@ pub async fn upload_attachment(
         .and_then(|v| v.to_str().ok())
         .filter(|v| v.len() <= 100 && !v.is_empty())
         .unwrap_or("application/octet-stream");
-    let allowed = ctype.starts_with("image/") || ctype == "application/pdf" || ctype == "application/octet-stream";
-    if !allowed {
-        return Err(Error::UnsupportedMediaType);
-    }
     let id = state.store.save_attachment(&auth.actor(), &name, ctype, &body).await?;
     Ok((StatusCode::CREATED, axum::Json(AttachmentOut { id, size_bytes: body.len() })))
 }
@@ -621,7 +618,15 @@ pub async fn get_attachment(State(state): State<AppState>, auth: Auth, Path(id):
     auth.require(Permission::ViewExpenses)?;
     let scope = auth.customer_scope(&state).await?;
     let (name, ctype, bytes) = state.store.attachment(&scope, id).await?;
-    let disposition = format!("inline; filename*=UTF-8''{}", crate::context::urlencode(&name));
+    // Photos and PDFs open in the browser; anything else downloads as bytes
+    // (an uploaded HTML file must never render on our origin).
+    let inline = ctype.starts_with("image/") && ctype != "image/svg+xml" || ctype == "application/pdf";
+    let ctype = if inline { ctype } else { "application/octet-stream".to_owned() };
+    let disposition = format!(
+        "{}; filename*=UTF-8''{}",
+        if inline { "inline" } else { "attachment" },
+        crate::context::urlencode(&name)
+    );
     Ok((
         [
             (header::CONTENT_TYPE, ctype),

@@ -488,6 +488,118 @@ fn table() -> Vec<Row> {
         ),
         row("POST", "/import/{new_batch}/commit", Form("on_duplicate=skip"), [303, 303, 404, 403, 404, 403, 303]),
         row("GET", "/import/{new_batch}/progress", NoBody, [303, 200, 404, 403, 404, 403, 200]),
+        row("GET", "/api/v1/products", NoBody, [401, 200, 200, 200, 200, 200, 200]),
+        row(
+            "POST",
+            "/api/v1/products",
+            Json(
+                r#"{"code":"P{uniq}","name":"品种{uniq}","unit":"盒","standard":"percent","rate":"1","uses":["buyer"]}"#,
+            ),
+            [401, 403, 403, 403, 403, 403, 201],
+        ),
+        row(
+            "PUT",
+            "/api/v1/products/{product}",
+            Json(
+                r#"{"code":"JK-01","name":"进口模块","unit":"盒","standard":"per_unit","rate":"2","uses":["buyer","event","new_customer"],"version":{product_version}}"#,
+            ),
+            [401, 403, 403, 403, 403, 403, 200],
+        ),
+        row("GET", "/api/v1/expenses/rules", NoBody, [401, 200, 200, 200, 200, 200, 200]),
+        row("PUT", "/api/v1/expenses/rules", Json("{expense_rules_body}"), [401, 403, 403, 403, 403, 403, 200]),
+        row(
+            "PUT",
+            "/api/v1/organisations/{org_a}/contract",
+            Json(r#"{"signed_on":null}"#),
+            [401, 200, 404, 403, 200, 200, 200],
+        ),
+        row("GET", "/api/v1/ledger?month=2020-01", NoBody, [401, 200, 200, 200, 200, 200, 200]),
+        row("PUT", "/api/v1/ledger", Json(r#"{"lines":[]}"#), [401, 403, 403, 403, 403, 200, 403]),
+        row(
+            "POST",
+            "/api/v1/ledger/import",
+            Csv("月份,客户,品种编码,纯销金额,回款金额\n2020-01,佳佳超市,JK-01,1,1\n"),
+            [401, 403, 403, 403, 403, 200, 403],
+        ),
+        row("POST", "/api/v1/attachments?name=r.png", Csv("receipt"), [401, 201, 201, 403, 403, 403, 403]),
+        row("GET", "/api/v1/attachments/{attachment_a}", NoBody, [401, 200, 404, 200, 200, 200, 200]),
+        row("GET", "/api/v1/expenses/month", NoBody, [401, 200, 200, 200, 200, 200, 200]),
+        row("GET", "/api/v1/expenses/month?month=2020-01&user_id={rep}", NoBody, [401, 200, 404, 200, 200, 200, 200]),
+        row(
+            "POST",
+            "/api/v1/expenses",
+            Json(
+                r#"{"month":"2020-01","organisation_id":{org_a},"product_line_id":{product},"use":"buyer","form":"gift","purpose":"礼品","amount":"1"}"#,
+            ),
+            [401, 201, 422, 403, 403, 403, 403],
+        ),
+        row("DELETE", "/api/v1/expenses/{new_expense_a}", NoBody, [401, 204, 404, 403, 403, 403, 403]),
+        row(
+            "POST",
+            "/api/v1/expenses/{new_cash_a}/override",
+            Json(r#"{"reason":"门店主管代领"}"#),
+            [401, 403, 403, 403, 403, 200, 403],
+        ),
+        row("POST", "/api/v1/expenses/{new_expense_a}/payout", Json("{}"), [401, 422, 404, 403, 403, 403, 403]),
+        row("GET", "/api/v1/advances", NoBody, [401, 200, 200, 403, 403, 403, 403]),
+        row(
+            "POST",
+            "/api/v1/advances",
+            Json(r#"{"statement_id":{statement_a},"amount":"1"}"#),
+            [401, 422, 404, 403, 403, 403, 403],
+        ),
+        row("GET", "/api/v1/transparency?organisation_id={org_a}", NoBody, [401, 200, 404, 200, 200, 200, 200]),
+        row("GET", "/api/v1/statements", NoBody, [401, 200, 200, 200, 200, 200, 200]),
+        row("POST", "/api/v1/statements", Json(r#"{"month":"2020-02"}"#), [401, 201, 201, 403, 403, 403, 403]),
+        row("GET", "/api/v1/statements/{statement_a}", NoBody, [401, 200, 404, 200, 200, 200, 200]),
+        row(
+            "POST",
+            "/api/v1/statements/{new_statement_a}/sign",
+            Json(r#"{"version":{new_version}}"#),
+            [401, 403, 403, 200, 422, 422, 403],
+        ),
+        row(
+            "POST",
+            "/api/v1/statements/{new_statement_a}/reject",
+            Json(r#"{"version":{new_version},"reason":"缺签收单"}"#),
+            [401, 403, 403, 204, 422, 422, 403],
+        ),
+        row("GET", "/api/v1/statements/{statement_a}/export?format=csv", NoBody, [401, 200, 404, 200, 200, 200, 200]),
+        row("GET", "/api/v1/applications", NoBody, [401, 200, 200, 200, 200, 200, 200]),
+        row(
+            "POST",
+            "/api/v1/applications",
+            Json(r#"{"organisation_id":{org_a},"product_line_id":{product},"amount":"100","purpose":"开业陈列"}"#),
+            [401, 201, 422, 403, 403, 403, 403],
+        ),
+        row("GET", "/api/v1/applications/{application_a}", NoBody, [401, 200, 404, 200, 200, 200, 200]),
+        row(
+            "POST",
+            "/api/v1/applications/{new_application_a}/sign",
+            Json(r#"{"version":{new_version}}"#),
+            [401, 403, 403, 200, 422, 422, 403],
+        ),
+        row(
+            "POST",
+            "/api/v1/applications/{new_application_a}/reject",
+            Json(r#"{"version":{new_version},"reason":"金额过高"}"#),
+            [401, 403, 403, 204, 422, 422, 403],
+        ),
+        row(
+            "POST",
+            "/api/v1/applications/{application_a}/payout",
+            Json(r#"{"attachment_id":{attachment_a}}"#),
+            [401, 422, 404, 403, 403, 403, 403],
+        ),
+        row(
+            "GET",
+            "/api/v1/applications/{application_a}/export?format=csv",
+            NoBody,
+            [401, 200, 404, 200, 200, 200, 200],
+        ),
+        row("POST", "/api/v1/statements/{statement_a}/spot-check", NoBody, [401, 403, 403, 403, 422, 403, 403]),
+        row("GET", "/api/v1/spot-checks", NoBody, [401, 200, 200, 200, 200, 200, 200]),
+        row("POST", "/api/v1/spot-checks/{zero}", Json(r#"{"confirmed":true}"#), [401, 403, 403, 403, 404, 403, 403]),
         row("GET", "/no/such/page", NoBody, [404, 404, 404, 404, 404, 404, 404]),
         row("GET", "/api/v1/no-such-thing", NoBody, [404, 404, 404, 404, 404, 404, 404]),
         row("PUT", "/api/v1/me", Json("{}"), [405, 405, 405, 405, 405, 405, 405]),
@@ -505,6 +617,10 @@ struct Company {
     team: TeamId,
     org_a: OrganisationId,
     person_a: i64,
+    product: i64,
+    statement_a: i64,
+    application_a: i64,
+    attachment_a: i64,
 }
 
 async fn company(app: &TestApp) -> Company {
@@ -528,7 +644,76 @@ async fn company(app: &TestApp) -> Company {
         clients.push(client);
         csrf.push(token);
     }
-    Company { rep_b, users, clients, csrf, rep, team, org_a, person_a }
+    let (product, statement_a, application_a, attachment_a) = expense_fixtures(app, &rep, org_a).await;
+    Company {
+        rep_b,
+        users,
+        clients,
+        csrf,
+        rep,
+        team,
+        org_a,
+        person_a,
+        product,
+        statement_a,
+        application_a,
+        attachment_a,
+    }
+}
+
+fn rep_actor(rep: &User) -> Actor {
+    Actor { user_id: Some(rep.id), name: rep.username.clone(), ip: None }
+}
+
+/// A product line, a fully collected ledger month (2020-01) for `org_a`,
+/// a filed statement (2019-12), an application and an evidence file.
+async fn expense_fixtures(app: &TestApp, rep: &User, org_a: OrganisationId) -> (i64, i64, i64, i64) {
+    use keqing_core::expense::{Figures, LedgerFigures, Month, Standard, Use};
+    use keqing_store::expenses::{LedgerInput, NewApplication, NewProductLine};
+    let sys = Actor::system("test");
+    let p = app
+        .store
+        .save_product_line(
+            &sys,
+            None,
+            &NewProductLine {
+                code: "JK-01".into(),
+                name: "进口模块".into(),
+                unit: "盒".into(),
+                standard: Standard::PerUnit { fen_per_unit: 200 },
+                uses: vec![Use::Buyer, Use::NewCustomer, Use::Event],
+                active: true,
+            },
+        )
+        .await
+        .unwrap();
+    let figures = LedgerFigures {
+        month: Month::parse("2020-01").unwrap(),
+        shipped_units: 10_000,
+        figures: Figures { net_units: 10_000, net_sales_fen: 100_000_000, collected_fen: 100_000_000 },
+    };
+    app.store
+        .write_ledger(&sys, &[LedgerInput { organisation_id: org_a.0, product_line_id: p.id, figures }], None)
+        .await
+        .unwrap();
+    let view = app.store.file_statement(&rep_actor(rep), Month::parse("2019-12").unwrap(), false).await.unwrap();
+    let a = app
+        .store
+        .apply_for_new_customer(
+            &rep_actor(rep),
+            &keqing_core::Scope::All,
+            &NewApplication {
+                organisation_id: org_a.0,
+                product_line_id: p.id,
+                applied_on: chrono::NaiveDate::from_ymd_opt(2020, 1, 5).unwrap(),
+                amount_fen: 10_000,
+                purpose: "开业陈列".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let att = app.store.save_attachment(&rep_actor(rep), "r.png", "image/png", b"png").await.unwrap();
+    (p.id, view.statement.unwrap().statement_id, a.application_id, att)
 }
 
 /// A browser for `username` (or an anonymous one that has fetched the login
@@ -586,6 +771,7 @@ async fn new_person(app: &TestApp, owner: UserId, org: Option<OrganisationId>) -
 }
 
 static UNIQ: AtomicU32 = AtomicU32::new(0);
+static NEW_VERSION: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
 
 /// Fills the placeholders of a path or body, creating fresh records for
 /// the ones a request will change, so every request meets the same state.
@@ -595,6 +781,68 @@ async fn fill(app: &TestApp, co: &Company, who: usize, text: &str) -> String {
         s = s.replace("{uniq}", &UNIQ.fetch_add(1, Ordering::SeqCst).to_string());
     }
     s = s.replace("{rep}", &co.rep.id.to_string());
+    // The version of the statement or application the path just created
+    // (paths are filled before bodies).
+    s = s.replace("{new_version}", &NEW_VERSION.load(Ordering::SeqCst).to_string());
+    s = s.replace("{zero}", "0");
+    s = s.replace("{product}", &co.product.to_string());
+    s = s.replace("{statement_a}", &co.statement_a.to_string());
+    s = s.replace("{application_a}", &co.application_a.to_string());
+    s = s.replace("{attachment_a}", &co.attachment_a.to_string());
+    if s.contains("{product_version}") {
+        let v = app.store.product_lines().await.unwrap().into_iter().find(|p| p.id == co.product).unwrap().version;
+        s = s.replace("{product_version}", &v.to_string());
+    }
+    if s.contains("{expense_rules_body}") {
+        let r = app.store.expense_rules().await.unwrap();
+        let body = serde_json::json!({"version": r.version, "rules": r.value});
+        s = s.replace("{expense_rules_body}", &body.to_string());
+    }
+    if s.contains("{new_expense_a}") || s.contains("{new_cash_a}") {
+        let cash = s.contains("{new_cash_a}");
+        let d = keqing_core::expense::ExpenseDraft {
+            month: "2020-01".into(),
+            organisation_id: Some(co.org_a.0),
+            person_id: cash.then_some(co.person_a),
+            product_line_id: Some(co.product),
+            use_: "buyer".into(),
+            form: if cash { "cash" } else { "gift" }.into(),
+            purpose: "维护".into(),
+            amount: "1".into(),
+            ..Default::default()
+        }
+        .parse()
+        .unwrap();
+        let e = app.store.add_expense(&rep_actor(&co.rep), &keqing_core::Scope::All, &d).await.unwrap();
+        s = s.replace("{new_expense_a}", &e.expense_id.to_string()).replace("{new_cash_a}", &e.expense_id.to_string());
+    }
+    if s.contains("{new_statement_a}") {
+        let n = UNIQ.fetch_add(1, Ordering::SeqCst);
+        let m = keqing_core::expense::Month { year: 2001 + (n / 12) as i32, month: 1 + n % 12 };
+        let v = app.store.file_statement(&rep_actor(&co.rep), m, false).await.unwrap().statement.unwrap();
+        s = s.replace("{new_statement_a}", &v.statement_id.to_string());
+        NEW_VERSION.store(v.version, Ordering::SeqCst);
+    }
+    if s.contains("{new_application_a}") {
+        let a = app
+            .store
+            .apply_for_new_customer(
+                &rep_actor(&co.rep),
+                &keqing_core::Scope::All,
+                &keqing_store::expenses::NewApplication {
+                    organisation_id: co.org_a.0,
+                    product_line_id: co.product,
+                    applied_on: chrono::NaiveDate::from_ymd_opt(2020, 2, 1).unwrap(),
+                    amount_fen: 100,
+                    purpose: "开业".into(),
+                },
+            )
+            .await
+            .unwrap();
+        s = s.replace("{new_application_a}", &a.application_id.to_string());
+        NEW_VERSION.store(a.version, Ordering::SeqCst);
+    }
+
     s = s.replace("{org_a}", &co.org_a.to_string());
     s = s.replace("{person_a}", &co.person_a.to_string());
     if s.contains("{new_org_a}") {
