@@ -378,3 +378,216 @@ pub fn download(form: &PaperForm, format: &str, ascii: &str, name: &str) -> Resu
     );
     Ok(([(header::CONTENT_TYPE, ctype.to_owned()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{NaiveDate, TimeZone};
+    use keqing_core::expense::{Standard, Use};
+    use keqing_store::expenses::{Expense, Statement, StatementLine};
+
+    fn t(h: u32, d: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 2, d, h, 30, 0).unwrap()
+    }
+
+    fn sig(step: &str, name: &str, at: DateTime<Utc>, late: bool) -> Signature {
+        Signature { step: step.into(), user_id: 1, user_name: name.into(), signed_at: at, late, round: 2 }
+    }
+
+    fn product() -> ProductLine {
+        ProductLine {
+            id: 1,
+            code: "JK-01".into(),
+            name: "进口模块".into(),
+            unit: "盒".into(),
+            standard: Standard::PerUnit { fen_per_unit: 200 },
+            uses: vec![Use::Buyer, Use::NewCustomer],
+            active: true,
+            version: 1,
+        }
+    }
+
+    fn line(org: i64, name: &str, units: i64, sales: i64, collected: i64, payable: i64, reason: Option<&str>) -> StatementLine {
+        StatementLine {
+            organisation_id: org,
+            organisation_name: name.into(),
+            product_line_id: 1,
+            product_code: "JK-01".into(),
+            product_name: "进口模块".into(),
+            standard: "¥2.00/盒".into(),
+            shipped_units: units + 100,
+            net_units: units,
+            net_sales_fen: sales,
+            collected_fen: collected,
+            collection_rate_bp: Some((collected * 10_000 / sales).min(10_000)),
+            accrued_fen: units * 200,
+            payable_fen: payable,
+            withheld_fen: units * 200 - payable,
+            withheld_reason: reason.map(str::to_owned),
+        }
+    }
+
+    fn expense(id: i64, person: Option<&str>, form: &str, amount: i64) -> Expense {
+        Expense {
+            expense_id: id,
+            user_id: 7,
+            user_name: "张伟".into(),
+            month: "2026-01".into(),
+            organisation_id: 1,
+            organisation_name: "佳佳超市".into(),
+            person_id: person.map(|_| 3),
+            person_name: person.map(str::to_owned),
+            product_line_id: 1,
+            product_code: "JK-01".into(),
+            use_kind: "buyer".into(),
+            form: form.into(),
+            purpose: "春节维护".into(),
+            occasion: "2026春节".into(),
+            amount_fen: amount,
+            corrects_expense_id: None,
+            flagged: form == "cash",
+            override_reason: (form == "cash").then(|| "门店主管代领".to_owned()),
+            override_by_name: (form == "cash").then(|| "财务刘".to_owned()),
+            override_at: None,
+            attachment_id: Some(9),
+            paid_on: NaiveDate::from_ymd_opt(2026, 2, 12),
+            version: 1,
+            created_at: t(2, 1),
+        }
+    }
+
+    fn application() -> Application {
+        Application {
+            application_id: 4,
+            user_id: 7,
+            user_name: "张伟".into(),
+            organisation_id: 5,
+            organisation_name: "新开便利店".into(),
+            contract_signed_on: NaiveDate::from_ymd_opt(2026, 1, 20),
+            product_line_id: 1,
+            product_code: "JK-01".into(),
+            applied_on: NaiveDate::from_ymd_opt(2026, 1, 12).unwrap(),
+            month: "2026-01".into(),
+            amount_fen: 150_000,
+            purpose: "新店开业陈列".into(),
+            filed: true,
+            round: 1,
+            rejected_reason: None,
+            paid_on: None,
+            paid_attachment_id: None,
+            version: 4,
+            state: "approved".into(),
+            signatures: vec![sig("clerk", "文员李", t(3, 2), false), sig("manager", "经理王", t(5, 3), false), sig("finance", "财务刘", t(8, 4), false)],
+        }
+    }
+
+    /// January 2026's statement, returned once and signed by all three
+    /// (finance after the 8th working day, 11 February).
+    fn january() -> MonthView {
+        let lines = vec![
+            line(1, "佳佳超市", 1_000, 5_000_000, 5_000_000, 200_000, None),
+            line(2, "惠民药店", 500, 2_500_000, 1_250_000, 0, Some("回款率50.00%，全额回款后兑现")),
+        ];
+        let expenses = vec![expense(1, Some("王采购"), "gift", 30_000), expense(2, Some("赵经理"), "cash", 20_000)];
+        MonthView {
+            month: "2026-01".into(),
+            user_id: 7,
+            user_name: "张伟".into(),
+            statement: Some(Statement {
+                statement_id: 11,
+                user_id: 7,
+                user_name: "张伟".into(),
+                month: "2026-01".into(),
+                filed: true,
+                round: 2,
+                filed_at: Some(t(1, 4)),
+                filed_late: false,
+                rejected_reason: Some("赵经理的现金请附签收单".into()),
+                rejected_by_name: Some("经理王".into()),
+                rejected_at: Some(t(2, 5)),
+                accrued_fen: 300_000,
+                payable_fen: 200_000,
+                withheld_fen: 100_000,
+                allocated_fen: 50_000,
+                version: 9,
+                state: "approved".into(),
+                signatures: vec![
+                    sig("clerk", "文员李", t(3, 9), false),
+                    sig("manager", "经理王", t(5, 10), false),
+                    sig("finance", "财务刘", t(8, 12), true),
+                ],
+            }),
+            state: "approved".into(),
+            accrued_fen: 300_000,
+            payable_fen: 200_000,
+            withheld_fen: 100_000,
+            allocated_fen: 50_000,
+            paid_fen: 50_000,
+            lines,
+            expenses,
+            applications: vec![application()],
+        }
+    }
+
+    /// The xlsx holds the same cells as the CSV (blank rows aside).
+    fn same_cells(form: &PaperForm) {
+        use calamine::Reader;
+        let bytes = form.xlsx("Sheet1").unwrap();
+        let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        let range = book.worksheet_range_at(0).unwrap().unwrap();
+        let read: Vec<Vec<String>> = range.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+        let trim = |r: &Vec<String>| {
+            let mut r = r.clone();
+            while r.last().is_some_and(|c| c.is_empty()) {
+                r.pop();
+            }
+            r
+        };
+        let want: Vec<Vec<String>> = form.cells().iter().map(trim).filter(|r| !r.is_empty()).collect();
+        let got: Vec<Vec<String>> = read.iter().map(trim).filter(|r| !r.is_empty()).collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn form_1_is_laid_out_like_the_paper_form() {
+        let f = form1(&january(), &[product()]);
+        insta::assert_snapshot!(f.csv());
+        same_cells(&f);
+    }
+
+    #[test]
+    fn form_2_lists_the_months_new_customer_applications() {
+        let f = form2(&january());
+        insta::assert_snapshot!(f.csv());
+        same_cells(&f);
+    }
+
+    #[test]
+    fn form_3_is_one_application_with_its_signatures() {
+        let f = form3(&application());
+        insta::assert_snapshot!(f.csv());
+        same_cells(&f);
+    }
+
+    #[test]
+    fn the_ledger_of_one_product_line_is_its_own_account() {
+        let lines = vec![LedgerLine {
+            ledger_line_id: 1,
+            organisation_id: 1,
+            organisation_name: "佳佳超市".into(),
+            owner_user_id: 7,
+            product_line_id: 1,
+            product_code: "JK-01".into(),
+            month: "2026-01".into(),
+            shipped_units: 1_100,
+            net_units: 1_000,
+            net_sales_fen: 5_000_000,
+            collected_fen: 4_000_000,
+            version: 1,
+        }];
+        let f = ledger(Month::parse("2026-01").ok(), &lines, &[product()]);
+        assert_eq!(f.title, "客户关系维护费——进口模块");
+        insta::assert_snapshot!(f.csv());
+        same_cells(&f);
+    }
+}
