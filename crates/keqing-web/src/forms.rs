@@ -407,7 +407,15 @@ mod tests {
         }
     }
 
-    fn line(org: i64, name: &str, units: i64, sales: i64, collected: i64, payable: i64, reason: Option<&str>) -> StatementLine {
+    fn line(
+        org: i64,
+        name: &str,
+        units: i64,
+        sales: i64,
+        collected: i64,
+        payable: i64,
+        reason: Option<&str>,
+    ) -> StatementLine {
         StatementLine {
             organisation_id: org,
             organisation_name: name.into(),
@@ -477,7 +485,11 @@ mod tests {
             paid_attachment_id: None,
             version: 4,
             state: "approved".into(),
-            signatures: vec![sig("clerk", "文员李", t(3, 2), false), sig("manager", "经理王", t(5, 3), false), sig("finance", "财务刘", t(8, 4), false)],
+            signatures: vec![
+                sig("clerk", "文员李", t(3, 2), false),
+                sig("manager", "经理王", t(5, 3), false),
+                sig("finance", "财务刘", t(8, 4), false),
+            ],
         }
     }
 

@@ -9,6 +9,7 @@ mod audit;
 mod calendar;
 mod classification;
 mod customers;
+mod expenses;
 mod greetings;
 mod home;
 mod ical;
@@ -54,6 +55,8 @@ pub struct Chrome {
     pub can_personal: bool,
     /// Whether to show reference data (territories).
     pub can_reference: bool,
+    /// Whether to show the checkers' expense queue (clerk, manager, finance).
+    pub can_check: bool,
     /// A message to show once ("saved").
     pub notice: Option<&'static str>,
 }
@@ -74,6 +77,7 @@ impl Chrome {
             can_reassign: user.is_some_and(|u| u.roles.can(Permission::ReassignCustomers)),
             can_personal: user.is_some_and(|u| u.roles.can(Permission::ViewPersonalDetails)),
             can_reference: user.is_some_and(|u| u.roles.can(Permission::ManageReferenceData)),
+            can_check: user.is_some_and(|u| u.roles.can(Permission::CheckExpenses)),
             notice: None,
         }
     }
@@ -182,6 +186,7 @@ pub(crate) fn error_page(lang: Lang, report: &ErrorReport, ctx: Option<&Ctx>) ->
             can_reassign: false,
             can_personal: false,
             can_reference: false,
+            can_check: false,
             notice: None,
         },
     };
@@ -215,6 +220,7 @@ pub fn router() -> Router<AppState> {
         .merge(greetings::router())
         .merge(ical::router())
         .merge(reminders::router())
+        .merge(expenses::router())
 }
 
 /// One contact on a customer's timeline.
