@@ -217,6 +217,9 @@ async fn demo(store: &Store) -> anyhow::Result<()> {
         }
         keqing_store::demo::DemoOutcome::AlreadyLoaded => println!("demo company already loaded"),
     }
+    if let Some(e) = store.load_expense_demo(today).await? {
+        println!("expense demo: {} ledger lines, {} statements", e.ledger_lines, e.statements);
+    }
     Ok(())
 }
 
