@@ -1254,12 +1254,13 @@ impl Store {
         if !before.flagged {
             return Err(StoreError::invalid("expense_id", Problem::Rule { rule: "no_override_needed" }));
         }
+        let name = signer_name(&mut tx, actor).await?;
         run!(tx.exec(), |c| sqlx::query(
             "UPDATE expense SET override_reason = $1, override_by_name = $2, override_at = $3, version = version + 1,
                updated_at = $3 WHERE expense_id = $4"
         )
         .bind(reason)
-        .bind(&actor.name)
+        .bind(&name)
         .bind(at)
         .bind(id)
         .execute(c)
@@ -1567,6 +1568,7 @@ impl Store {
                 return Err(StoreError::invalid("signature", Problem::Rule { rule: "needs_override" }));
             }
         }
+        let name = signer_name(&mut tx, actor).await?;
         let inserted = run!(tx.exec(), |c| sqlx::query(
             "INSERT INTO signature (document, document_id, round, step, user_id, user_name, signed_at, late)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
@@ -1576,7 +1578,7 @@ impl Store {
         .bind(round)
         .bind(step.as_str())
         .bind(signer.0)
-        .bind(&actor.name)
+        .bind(&name)
         .bind(at)
         .bind(late)
         .execute(c)
@@ -1651,10 +1653,11 @@ impl Store {
             "UPDATE {table} SET filed = $1, round = round + 1, rejected_reason = $2, rejected_by_name = $3, rejected_at = $4,
                version = version + 1, updated_at = $4 WHERE {key} = $5"
         );
+        let name = signer_name(&mut tx, actor).await?;
         run!(tx.exec(), |c| sqlx::query(AssertSqlSafe(sql))
             .bind(false)
             .bind(reason)
-            .bind(&actor.name)
+            .bind(&name)
             .bind(at)
             .bind(id)
             .execute(c)
@@ -1933,6 +1936,7 @@ impl Store {
         }
         let ids: Vec<i64> = paid.iter().map(|(i, _)| *i).collect();
         let picked = rules::spot_check_pick(statement_id, s.round, &ids, rules.spot_check_count as usize);
+        let name_of_picker = signer_name(&mut tx, actor).await?;
         for org in &picked {
             let name = paid.iter().find(|(i, _)| i == org).map(|(_, n)| n.clone()).unwrap_or_default();
             run!(tx.exec(), |c| sqlx::query(
@@ -1943,7 +1947,7 @@ impl Store {
             .bind(org)
             .bind(&name)
             .bind(at)
-            .bind(&actor.name)
+            .bind(&name_of_picker)
             .execute(c)
             .await)?;
         }
@@ -1990,13 +1994,14 @@ impl Store {
         if !scope.contains(UserId(before.user_id)) {
             return Err(StoreError::NotFound);
         }
+        let name = signer_name(&mut tx, actor).await?;
         run!(tx.exec(), |c| {
             sqlx::query(
             "UPDATE spot_check SET result = $1, note = $2, confirmed_by_name = $3, confirmed_at = $4 WHERE spot_check_id = $5"
         )
         .bind(if confirmed { "confirmed" } else { "discrepancy" })
         .bind(note)
-        .bind(&actor.name)
+        .bind(&name)
         .bind(at)
         .bind(id)
         .execute(c)
@@ -2069,6 +2074,15 @@ impl Store {
             expenses,
             applications,
         })
+    }
+}
+
+/// The name written on forms: the user's display name ("吴霞"), not the
+/// login the audit log keeps.
+async fn signer_name(src: &mut impl Source, actor: &Actor) -> Result<String> {
+    match actor.user_id {
+        Some(u) => Ok(crate::users::load(src, u).await.map(|u| u.display_name).unwrap_or_else(|_| actor.name.clone())),
+        None => Ok(actor.name.clone()),
     }
 }
 

@@ -15,7 +15,7 @@ use keqing_core::validate::{FieldErrors, Problem};
 use keqing_store::expenses::{Application, LedgerLine, MonthView, ProductLine, Signature, Transparency};
 
 /// China time, to the minute: signatures are read by people in China.
-fn at(t: DateTime<Utc>) -> String {
+pub(crate) fn at(t: DateTime<Utc>) -> String {
     t.with_timezone(&chrono_tz::Asia::Shanghai).format("%Y-%m-%d %H:%M").to_string()
 }
 

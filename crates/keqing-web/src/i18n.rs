@@ -120,6 +120,7 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("expenses.checked_by", "三方检核截止", "All three checks by"),
     ("expenses.advances_from", "可借支日", "Advances from"),
     ("expenses.overdue", "已逾期", "overdue"),
+    ("expenses.filed_at", "提交于", "filed"),
     ("expenses.left", "还有", "in"),
     ("expenses.working_days", "个工作日", "working days"),
     (

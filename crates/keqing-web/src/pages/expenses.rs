@@ -93,6 +93,15 @@ impl MonthPage {
     fn state_label(&self) -> &'static str {
         crate::pages::expenses::state_label(&self.m.view.state, self.c.lang.is_zh())
     }
+    fn step_label(&self, s: &str) -> &'static str {
+        keqing_core::expense::Step::parse(s).map_or("", |s| s.label(self.c.lang.is_zh()))
+    }
+    fn at(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
+        crate::forms::at(*t)
+    }
+    fn filed(&self) -> bool {
+        self.m.view.state != "draft"
+    }
 }
 
 /// A state's label from its identifier.

@@ -406,7 +406,7 @@ async fn one_month_from_the_ledger_to_the_spot_check() {
     let r = c.fin.get(app.url(&format!("/api/v1/statements/{id}/export?format=csv"))).send().await.unwrap();
     assert_eq!(r.status(), 200);
     let csv = r.text().await.unwrap();
-    assert!(csv.contains("月客户采购及客情费统计表（附表1）") && csv.contains("销售部经理,mgr"), "{csv}");
+    assert!(csv.contains("月客户采购及客情费统计表（附表1）") && csv.contains("销售部经理,MGR"), "{csv}");
     let r = c.fin.get(app.url(&format!("/api/v1/statements/{id}/export?format=xlsx&form=2"))).send().await.unwrap();
     assert_eq!(r.status(), 200);
     let bytes = r.bytes().await.unwrap();
@@ -526,7 +526,7 @@ async fn a_new_customers_special_expense_is_applied_for_before_the_contract_and_
         .text()
         .await
         .unwrap();
-    assert!(form.contains("新客户特殊费用申请表（附表3）") && form.contains("财务部,fin"), "{form}");
+    assert!(form.contains("新客户特殊费用申请表（附表3）") && form.contains("财务部,FIN"), "{form}");
 }
 
 #[tokio::test]
