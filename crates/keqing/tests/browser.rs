@@ -288,3 +288,37 @@ async fn a_rep_searches_by_pinyin_opens_the_briefing_adds_a_child_and_imports_a_
     wait_for(&c, "测试甲").await;
     c.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_clerk_signs_a_filed_statement_from_the_queue_on_a_phone() {
+    let Some(driver) = start_driver().await else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &["--demo"], &[]);
+    let c = phone(&driver).await;
+    c.goto(&server.url("/login")).await.unwrap();
+    fill(&c, "input[name=username]", "wuxia").await;
+    fill(&c, "input[name=password]", keqing_core::demo::DEMO_PASSWORD).await;
+    c.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+    wait_for(&c, "您好，吴霞").await;
+
+    // Last month's queue: 张伟 filed and awaits the clerk; the deadlines are dates.
+    c.goto(&server.url("/expenses/queue")).await.unwrap();
+    wait_for(&c, "各代表统计表").await;
+    assert!(text_of(&c, "#queue-deadlines").await.contains("提交给文员截止"));
+    let row = text_of(&c, "tr[data-rep='张伟']").await;
+    assert!(row.contains("已提交，待文员检核"), "{row}");
+    c.find(Locator::Css("tr[data-rep='张伟'] button.sign")).await.unwrap().click().await.unwrap();
+    wait_for(&c, "已保存").await;
+    let row = text_of(&c, "tr[data-rep='张伟']").await;
+    assert!(row.contains("文员已签，待经理检核"), "{row}");
+    assert!(c.find(Locator::Css("tr[data-rep='张伟'] button.sign")).await.is_err(), "one signature per person");
+
+    // The rep's month as the clerk reads it: figures, state, her signature.
+    c.find(Locator::Css("tr[data-rep='张伟'] a")).await.unwrap().click().await.unwrap();
+    wait_for(&c, "本月概况").await;
+    assert_eq!(wait_text(&c, "#statement-state", "文员已签，待经理检核").await, "文员已签，待经理检核");
+    assert!(text_of(&c, "#accrued").await.starts_with('¥'));
+    assert!(text_of(&c, "table.signatures").await.contains("吴霞"));
+    screenshot(&c, "expense-month").await;
+    c.close().await.unwrap();
+}
