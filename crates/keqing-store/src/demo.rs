@@ -261,7 +261,8 @@ impl Store {
                         _ => sales,
                     };
                     for (p, k) in [(jk.id, 1), (pe.id, 2)] {
-                        let f = Figures { net_units: units / k, net_sales_fen: sales / k, collected_fen: collected / k };
+                        let f =
+                            Figures { net_units: units / k, net_sales_fen: sales / k, collected_fen: collected / k };
                         lines.push(LedgerInput {
                             organisation_id: o.id.0,
                             product_line_id: p,
@@ -308,7 +309,14 @@ impl Store {
                         person_id: *person,
                         product_line_id: Some(jk.id),
                         use_: "buyer".into(),
-                        form: if cash { "cash" } else if person.is_some() { "gift" } else { "transfer" }.into(),
+                        form: if cash {
+                            "cash"
+                        } else if person.is_some() {
+                            "gift"
+                        } else {
+                            "transfer"
+                        }
+                        .into(),
                         purpose: if cash { "门店主管代领促销奖励" } else { "节日维护：茶叶礼盒" }.into(),
                         occasion: format!("{m}维护"),
                         amount: keqing_core::money::format_yuan(amount),
@@ -322,12 +330,12 @@ impl Store {
                 }
                 // Which state this rep's statement of this month ends in.
                 let steps = match (mi, ri) {
-                    (3, 0) => 0,     // filed, awaiting the clerk
+                    (3, 0) => 0,        // filed, awaiting the clerk
                     (3, _) => continue, // a draft (liuyang has entries) or missing
-                    (2, 1) => 2,     // manager signed
-                    (2, 2) => 1,     // clerk signed
-                    (2, 3) => 9,     // returned with a reason
-                    _ => 3,          // approved
+                    (2, 1) => 2,        // manager signed
+                    (2, 2) => 1,        // clerk signed
+                    (2, 3) => 9,        // returned with a reason
+                    _ => 3,             // approved
                 };
                 if entered == 0 && steps != 9 && mi == 3 {
                     continue;
@@ -339,7 +347,16 @@ impl Store {
                 let roles = |r: keqing_core::Role| [r].into_iter().collect::<keqing_core::Roles>();
                 if steps == 9 {
                     let v = self.statement_version(id).await?;
-                    self.sign(&actor(&c), roles(keqing_core::Role::Clerk), &Scope::All, Document::Statement, id, v, false).await?;
+                    self.sign(
+                        &actor(&c),
+                        roles(keqing_core::Role::Clerk),
+                        &Scope::All,
+                        Document::Statement,
+                        id,
+                        v,
+                        false,
+                    )
+                    .await?;
                     let v = self.statement_version(id).await?;
                     self.reject(
                         &actor(&mg),
@@ -353,7 +370,11 @@ impl Store {
                     .await?;
                     continue;
                 }
-                let signers = [(&c, keqing_core::Role::Clerk), (&mg, keqing_core::Role::Manager), (&finance, keqing_core::Role::Finance)];
+                let signers = [
+                    (&c, keqing_core::Role::Clerk),
+                    (&mg, keqing_core::Role::Manager),
+                    (&finance, keqing_core::Role::Finance),
+                ];
                 for (who, role) in signers.iter().take(steps) {
                     if *role == keqing_core::Role::Finance {
                         for e in self.statement(&Scope::All, id).await?.expenses.iter().filter(|e| e.flagged) {
@@ -375,8 +396,14 @@ impl Store {
                         }
                         let picked = self.spot_check(&actor(&mg), &Scope::All, id).await?;
                         if let Some(first) = picked.first() {
-                            self.confirm_spot_check(&actor(&mg), &Scope::All, first.spot_check_id, true, Some("电话确认已收到"))
-                                .await?;
+                            self.confirm_spot_check(
+                                &actor(&mg),
+                                &Scope::All,
+                                first.spot_check_id,
+                                true,
+                                Some("电话确认已收到"),
+                            )
+                            .await?;
                         }
                     }
                 }
@@ -404,10 +431,15 @@ impl Store {
             if approve {
                 let (c, mg) = (self.user_by_username("wuxia").await?, self.user_by_username("lihaitao").await?);
                 if let (Some(c), Some(mg)) = (c, mg) {
-                    for (who, role) in [(&c, keqing_core::Role::Clerk), (&mg, keqing_core::Role::Manager), (&finance, keqing_core::Role::Finance)] {
+                    for (who, role) in [
+                        (&c, keqing_core::Role::Clerk),
+                        (&mg, keqing_core::Role::Manager),
+                        (&finance, keqing_core::Role::Finance),
+                    ] {
                         let v = self.application(&Scope::All, a.application_id).await?.version;
                         let roles = [role].into_iter().collect::<keqing_core::Roles>();
-                        self.sign(&actor(who), roles, &Scope::All, Document::Application, a.application_id, v, false).await?;
+                        self.sign(&actor(who), roles, &Scope::All, Document::Application, a.application_id, v, false)
+                            .await?;
                     }
                 }
             }

@@ -121,6 +121,7 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("expenses.advances_from", "可借支日", "Advances from"),
     ("expenses.overdue", "已逾期", "overdue"),
     ("expenses.filed_at", "提交于", "filed"),
+    ("expenses.transparency", "客情费往来明细（xlsx）", "Transfers of value received (xlsx)"),
     ("expenses.left", "还有", "in"),
     ("expenses.working_days", "个工作日", "working days"),
     (
