@@ -173,6 +173,9 @@ impl Store {
     }
 }
 
+/// A demo shop and its first person.
+type Shop = (i64, Option<i64>);
+
 /// What the expense demo did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ExpenseDemo {
@@ -239,7 +242,8 @@ impl Store {
         let this = Month::of(today);
         let months = [this.prev().prev().prev().prev(), this.prev().prev().prev(), this.prev().prev(), this.prev()];
         let mut lines = Vec::new();
-        let mut shops: Vec<(String, Vec<(i64, Option<i64>)>)> = Vec::new();
+        // Each rep's shops with their first person (the gift's recipient).
+        let mut shops: Vec<(String, Vec<Shop>)> = Vec::new();
         for (rep, _, _) in cast {
             let Some(u) = self.user_by_username(rep).await? else { continue };
             let scope = Scope::Owners([u.id].into_iter().collect());
