@@ -38,9 +38,9 @@ pub async fn schedule_digests(state: &AppState) -> anyhow::Result<usize> {
             None => ctx.insert(crate::agenda::context(state, today, today).await?),
         };
         let items = crate::agenda::items_in(state, ctx, user).await?;
-        let lines: Vec<DigestLine> = items
-            .iter()
-            .map(|i| DigestLine {
+        let mut lines: Vec<DigestLine> = crate::api::statements::reminders(state, &u, today, zh).await?;
+        lines.extend(items.iter().map(|i| {
+            DigestLine {
                 action: i.action.label(zh).to_owned(),
                 who: i
                     .person
@@ -50,8 +50,8 @@ pub async fn schedule_digests(state: &AppState) -> anyhow::Result<usize> {
                     .unwrap_or_default(),
                 reason: i.why.explain(today, zh),
                 overdue_days: i.overdue_days,
-            })
-            .collect();
+            }
+        }));
         let link = state.settings.public_url.clone().map(|u| format!("{u}/")).unwrap_or_default();
         let (title, body) = notify::digest_text(&u.display_name, today, &lines, &link, zh);
         let Some(channel) = prefs.channel else { continue };

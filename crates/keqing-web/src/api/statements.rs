@@ -511,3 +511,90 @@ pub async fn confirm_spot_check(
     let scope = auth.customer_scope(&state).await?;
     Ok(axum::Json(state.store.confirm_spot_check(&auth.actor(), &scope, id, input.confirmed, note.as_deref()).await?))
 }
+
+/// What last month's statements ask of `user` today, as digest lines: a
+/// rep's own filing deadline (from three working days before it, and once
+/// overdue); a checker's statements awaiting their signature; and, for
+/// checkers, reps who have not filed past the deadline — so late filing
+/// and late checking reach the manager's phone, not only the queue page.
+pub async fn reminders(
+    state: &AppState,
+    user: &keqing_store::users::User,
+    today: chrono::NaiveDate,
+    zh: bool,
+) -> Result<Vec<keqing_core::notify::DigestLine>> {
+    use keqing_core::notify::DigestLine;
+    let month = Month::of(today).prev();
+    let Some((_, d)) = deadlines(state, month).await? else { return Ok(Vec::new()) };
+    let label = month.label(zh);
+    let mut out = Vec::new();
+    let chart = state.store.org_chart().await?;
+    let scope = chart.customer_scope(user.id, user.roles);
+    let statements = state.store.statements(&scope, Some(month)).await?;
+    let late_by = |left: i64| if left < 0 { -left } else { 0 };
+    if user.roles.can(Permission::FileExpenses) {
+        let mine = statements.iter().find(|s| s.user_id == user.id.0);
+        let filed = mine.is_some_and(|s| s.filed || s.state() == DocState::Approved);
+        if !filed && d.file_in_working_days <= 3 {
+            out.push(DigestLine {
+                action: if zh { "提交客情费统计表".into() } else { "File the expense statement".into() },
+                who: label.clone(),
+                reason: match (zh, mine.and_then(|s| s.rejected_reason.clone())) {
+                    (true, Some(r)) => format!("已退回：{r}；截止{}", d.file_by),
+                    (false, Some(r)) => format!("returned: {r}; due {}", d.file_by),
+                    (true, None) => format!("第3个工作日{}下班前交销售文员", d.file_by),
+                    (false, None) => format!("due to the clerk by the end of {} (3rd working day)", d.file_by),
+                },
+                overdue_days: late_by(d.file_in_working_days),
+            });
+        }
+    }
+    if user.roles.can(Permission::CheckExpenses) {
+        for s in &statements {
+            let may = keqing_core::expense::may_sign(
+                s.state(),
+                keqing_core::expense::Signer {
+                    roles: user.roles,
+                    is_author: s.user_id == user.id.0,
+                    signed_this_round: s.signatures.iter().any(|g| g.user_id == user.id.0),
+                },
+            );
+            if may.is_ok() {
+                out.push(DigestLine {
+                    action: if zh { "检核签字".into() } else { "Sign".into() },
+                    who: format!("{} · {label}", s.user_name),
+                    reason: if zh {
+                        format!("三方检核须在第8个工作日{}前完成", d.checked_by)
+                    } else {
+                        format!("all three signatures are due by {} (8th working day)", d.checked_by)
+                    },
+                    overdue_days: late_by(d.check_in_working_days),
+                });
+            }
+        }
+        if d.filing_overdue {
+            let users = state.store.list_users().await?;
+            for u in users.iter().filter(|u| u.roles.has(Role::Rep) && u.disabled_at.is_none() && scope.contains(u.id))
+            {
+                if u.id == user.id {
+                    continue;
+                }
+                let filed =
+                    statements.iter().any(|s| s.user_id == u.id.0 && (s.filed || s.state() == DocState::Approved));
+                if !filed {
+                    out.push(DigestLine {
+                        action: if zh { "逾期未提交".into() } else { "Not filed".into() },
+                        who: format!("{} · {label}", u.display_name),
+                        reason: if zh {
+                            format!("统计表应于{}前提交", d.file_by)
+                        } else {
+                            format!("the statement was due by {}", d.file_by)
+                        },
+                        overdue_days: late_by(d.file_in_working_days),
+                    });
+                }
+            }
+        }
+    }
+    Ok(out)
+}

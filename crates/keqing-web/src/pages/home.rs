@@ -94,6 +94,8 @@ struct HomePage {
     /// `&user_id=…` when showing another rep's agenda.
     who_query: String,
     team_overdue: usize,
+    /// Last month's statement: the rep's filing, a checker's signatures, reps late to file.
+    expense_lines: Vec<keqing_core::notify::DigestLine>,
 }
 
 fn section_key(s: Section) -> &'static str {
@@ -194,7 +196,13 @@ async fn home(State(state): State<AppState>, auth: Auth, Query(q): Query<HomeQue
         None
     };
     let roles = auth.user.roles.iter().map(|r| c.role_label(r.as_str())).collect();
+    let expense_lines = if a.user == auth.user.id {
+        crate::api::statements::reminders(&state, &auth.user, a.today, zh).await?
+    } else {
+        Vec::new()
+    };
     render(&HomePage {
+        expense_lines,
         display_name: auth.user.display_name.clone(),
         roles,
         team,

@@ -540,10 +540,13 @@ async fn two_managers_signing_at_once_leave_one_signature() {
     let clerk = app.user("clerk", &["clerk"], Some(team)).await;
     let (rep_c, clerk_c, mgr_c, boss_c) =
         (app.bearer(&rep).await, app.bearer(&clerk).await, app.bearer(&mgr).await, app.bearer(&boss).await);
-    let m = month().to_string();
+    // Last month's statement: it is also on the clerk's Today.
+    let m = Month::of(today()).prev().to_string();
     let r = rep_c.post(app.url("/api/v1/statements")).json(&json!({"month": m})).send().await.unwrap();
     assert_eq!(r.status(), 201);
     let id = r.json::<Value>().await.unwrap()["statement"]["statement_id"].as_i64().unwrap();
+    let home = clerk_c.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(home.contains("检核签字") && home.contains("REP_A"), "{home}");
     let s = statement(&app, &clerk_c, id).await;
     assert_eq!(
         sign(&app, &clerk_c, &format!("/api/v1/statements/{id}/sign"), s["statement"]["version"].as_i64().unwrap())
