@@ -763,6 +763,8 @@ pub struct ExpenseDraft {
     /// A correction of an entry already signed by finance (the amount may
     /// then be negative).
     pub corrects_expense_id: Option<i64>,
+    /// Evidence already at hand (a receipt for a gift bought).
+    pub attachment_id: Option<i64>,
 }
 
 /// An expense entry, parsed.
@@ -788,6 +790,8 @@ pub struct ExpenseData {
     pub amount_fen: i64,
     /// The entry it corrects.
     pub corrects_expense_id: Option<i64>,
+    /// Evidence.
+    pub attachment_id: Option<i64>,
 }
 
 impl ExpenseDraft {
@@ -843,6 +847,7 @@ impl ExpenseDraft {
                 occasion: occasion.flatten().unwrap_or_else(|| month.to_string()),
                 amount_fen: amount.unwrap_or_default(),
                 corrects_expense_id: self.corrects_expense_id,
+                attachment_id: self.attachment_id,
             }
         })
     }

@@ -325,6 +325,7 @@ impl Store {
                         occasion: format!("{m}维护"),
                         amount: keqing_core::money::format_yuan(amount),
                         corrects_expense_id: None,
+                        attachment_id: None,
                     };
                     if let Ok(d) = d.parse()
                         && self.add_expense(&actor(&u), &scope, &d).await.is_ok()

@@ -1194,12 +1194,15 @@ impl Store {
                 ));
             }
         }
+        if let Some(a) = d.attachment_id {
+            check_attachment(&mut tx, a, user).await?;
+        }
         let flagged = rules::needs_override(d.form, d.person_id.is_some());
         let id: i64 = exec!(tx.exec(), |c| {
             sqlx::query_scalar(
             "INSERT INTO expense (user_id, month, organisation_id, person_id, person_name, product_line_id, use_kind, form, purpose,
-               occasion, amount_fen, corrects_expense_id, flagged, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING expense_id"
+               occasion, amount_fen, corrects_expense_id, flagged, attachment_id, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $15, $14, $14) RETURNING expense_id"
         )
         .bind(user.0)
         .bind(month_text(d.month))
@@ -1215,6 +1218,7 @@ impl Store {
         .bind(d.corrects_expense_id)
         .bind(flagged)
         .bind(at)
+        .bind(d.attachment_id)
         .fetch_one(c)
         .await
         })?;

@@ -760,6 +760,9 @@ pub struct ExpenseIn {
     pub amount: String,
     /// A correction of a signed entry (the amount may be negative).
     pub corrects_expense_id: Option<i64>,
+    /// Evidence at hand already (from `POST /api/v1/attachments`); a
+    /// payout needs it at the latest.
+    pub attachment_id: Option<i64>,
 }
 
 /// Enters an expense for a recipient (the rep): within the customer's
@@ -783,6 +786,7 @@ pub async fn add_expense(
         occasion: input.occasion,
         amount: input.amount,
         corrects_expense_id: input.corrects_expense_id,
+        attachment_id: input.attachment_id,
     }
     .parse()
     .map_err(Error::Validation)?;

@@ -220,6 +220,7 @@ async fn add_entry(State(state): State<AppState>, auth: Auth, Form(f): Form<Entr
         occasion: f.occasion,
         amount: f.amount,
         corrects_expense_id: None,
+        attachment_id: None,
     };
     let result = async {
         let d = draft.parse().map_err(Error::Validation)?;

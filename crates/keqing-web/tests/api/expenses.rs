@@ -138,13 +138,20 @@ async fn one_month_from_the_ledger_to_the_spot_check() {
         json!({"month": m, "organisation_id": org, "person_id": person, "product_line_id": jk, "use": "buyer",
                "form": form, "purpose": "节日维护", "occasion": occasion, "amount": amount})
     };
+    // The gift's receipt is at hand already: it goes with the entry.
     let r = c
         .rep
-        .post(app.url("/api/v1/expenses"))
-        .json(&entry(a, Some(wang), "gift", "300", "中秋"))
+        .post(app.url("/api/v1/attachments?name=%E6%94%B6%E6%8D%AE.png"))
+        .header("content-type", "image/png")
+        .body(b"\x89PNG\r\n\x1a\nreceipt".to_vec())
         .send()
         .await
         .unwrap();
+    assert_eq!(r.status(), 201);
+    let att = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let mut with_receipt = entry(a, Some(wang), "gift", "300", "中秋");
+    with_receipt["attachment_id"] = json!(att);
+    let r = c.rep.post(app.url("/api/v1/expenses")).json(&with_receipt).send().await.unwrap();
     assert_eq!(r.status(), 201);
     let gift: Value = r.json().await.unwrap();
     assert_eq!(gift["flagged"], false);
@@ -320,31 +327,16 @@ async fn one_month_from_the_ledger_to_the_spot_check() {
     let bal: Value = r.json().await.unwrap();
     assert_eq!((bal["outstanding_fen"].as_i64(), bal["headroom_fen"].as_i64()), (Some(50_000), Some(250_000)));
 
-    // Payouts need evidence and settle the advance.
-    let gift_id = gift["expense_id"].as_i64().unwrap();
+    // Payouts need evidence and settle the advance: the cash has none yet,
+    // the gift brought its receipt.
     let (status, e) = error_of(
-        c.rep.post(app.url(&format!("/api/v1/expenses/{gift_id}/payout"))).json(&json!({})).send().await.unwrap(),
+        c.rep.post(app.url(&format!("/api/v1/expenses/{cash_id}/payout"))).json(&json!({})).send().await.unwrap(),
     )
     .await;
     assert_eq!(status, 422);
-    assert!(e["fields"]["attachment_id"].is_string());
-    let r = c
-        .rep
-        .post(app.url("/api/v1/attachments?name=%E6%94%B6%E6%8D%AE.png"))
-        .header("content-type", "image/png")
-        .body(b"\x89PNG\r\n\x1a\nreceipt".to_vec())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
-    let att = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
-    let r = c
-        .rep
-        .post(app.url(&format!("/api/v1/expenses/{gift_id}/payout")))
-        .json(&json!({"attachment_id": att}))
-        .send()
-        .await
-        .unwrap();
+    assert!(e["fields"]["attachment_id"].is_string(), "{e}");
+    let gift_id = gift["expense_id"].as_i64().unwrap();
+    let r = c.rep.post(app.url(&format!("/api/v1/expenses/{gift_id}/payout"))).json(&json!({})).send().await.unwrap();
     assert_eq!(r.status(), 200);
     let bal: Value = c.rep.get(app.url("/api/v1/advances")).send().await.unwrap().json().await.unwrap();
     assert_eq!(bal["outstanding_fen"], 20_000);
