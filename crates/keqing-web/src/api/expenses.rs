@@ -18,7 +18,7 @@ use keqing_core::expense::{self as rules, ExpenseDraft, ExpenseRules, LedgerDraf
 use keqing_core::model::organisation::date as parse_date;
 use keqing_core::money::{parse_non_negative_yuan, parse_yuan};
 use keqing_core::table::{Encoding, Table};
-use keqing_core::validate::{FieldErrors, Problem, limits, optional_notes, required_line};
+use keqing_core::validate::{FieldErrors, Problem, limits, required_line};
 use keqing_core::{OrganisationId, Permission, UserId};
 use keqing_store::expenses::{AdvanceBalance, LedgerInput, MonthView, NewProductLine, ProductLine};
 use keqing_store::settings::Versioned;
@@ -392,10 +392,7 @@ pub async fn import_ledger(
     let mut table = Table::open(&body, enc).map_err(|e| match e {
         keqing_core::table::TableError::Empty => invalid("file", Problem::Rule { rule: "empty_file" }),
         keqing_core::table::TableError::Encoding(p) => invalid("file", p),
-        other => invalid(
-            "file",
-            Problem::Invalid { expected: if other.to_string().is_empty() { "file" } else { "csv or xlsx file" } },
-        ),
+        _ => invalid("file", Problem::Invalid { expected: "CSV or Excel file" }),
     })?;
     let col = |names: &[&str]| table.headers.iter().position(|h| names.iter().any(|n| h.eq_ignore_ascii_case(n)));
     let idx: Vec<Option<usize>> = LEDGER_COLUMNS.iter().map(|(_, names)| col(names)).collect();
@@ -432,12 +429,7 @@ pub async fn import_ledger(
                 }
                 raw.push((row.number, row.cells));
             }
-            Err(e) => {
-                return Err(invalid(
-                    "file",
-                    Problem::Invalid { expected: if e.to_string().is_empty() { "file" } else { "csv" } },
-                ));
-            }
+            Err(_) => return Err(invalid("file", Problem::Invalid { expected: "CSV" })),
         }
         if raw.len() > 100_000 {
             return Err(invalid("file", Problem::Rule { rule: "too_many" }));
@@ -946,9 +938,4 @@ pub fn yuan_required(field: &str, text: &str) -> Result<i64> {
         Ok(None) => Err(invalid(field, Problem::Required)),
         Err(p) => Err(invalid(field, p)),
     }
-}
-
-/// Optional notes text.
-pub fn notes(field: &str, text: Option<&str>) -> Result<Option<String>> {
-    optional_notes(text.unwrap_or(""), limits::NOTES).map_err(|p| invalid(field, p))
 }
