@@ -666,3 +666,213 @@ async fn spot_confirm(
         Err(e) => Err(e),
     }
 }
+
+/// The admin's product lines and expense rules.
+pub(crate) fn admin_router() -> Router<AppState> {
+    Router::new()
+        .route("/admin/products", get(products_page).post(create_product))
+        .route("/admin/products/{id}", post(save_product))
+        .route("/admin/expense-rules", post(save_rules))
+}
+
+/// A product line as its edit form shows it.
+struct ProductRow {
+    p: ProductLine,
+    kind: &'static str,
+    rate: String,
+}
+
+impl ProductRow {
+    fn has(&self, u: &str) -> bool {
+        self.p.uses.iter().any(|x| x.as_str() == u)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin_products.html")]
+struct ProductsPage {
+    c: Chrome,
+    rows: Vec<ProductRow>,
+    uses: Vec<Opt>,
+    rules: keqing_core::expense::ExpenseRules,
+    rules_version: i64,
+    message: Option<String>,
+}
+
+impl ProductsPage {
+    fn yuan(&self, fen: &i64) -> String {
+        format_yuan(*fen).replace(',', "")
+    }
+}
+
+async fn show_products(state: &AppState, auth: &Auth, message: Option<String>) -> Result<Response> {
+    auth.require(Permission::ManageReferenceData)?;
+    let zh = auth.ctx.lang.is_zh();
+    let rows = state
+        .store
+        .product_lines()
+        .await?
+        .into_iter()
+        .map(|p| {
+            let (kind, rate) = match p.standard {
+                keqing_core::expense::Standard::PerUnit { fen_per_unit } => ("per_unit", format_yuan(fen_per_unit)),
+                keqing_core::expense::Standard::Percent { basis_points } => {
+                    ("percent", format!("{}.{:02}", basis_points / 100, basis_points % 100))
+                }
+            };
+            ProductRow { p, kind, rate: rate.replace(',', "") }
+        })
+        .collect();
+    let r = state.store.expense_rules().await?;
+    render(&ProductsPage {
+        c: Chrome::new(&auth.ctx),
+        rows,
+        uses: Use::ALL.iter().map(|u| Opt { value: u.as_str().into(), label: u.label(zh).into() }).collect(),
+        rules: r.value,
+        rules_version: r.version,
+        message,
+    })
+}
+
+async fn products_page(State(state): State<AppState>, auth: Auth, Query(q): Query<QueueQuery>) -> Result<Response> {
+    let msg = q.msg.filter(|m| m == "saved").map(|_| auth.ctx.lang.t("expenses.saved").to_owned());
+    show_products(&state, &auth, msg).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ProductForm {
+    code: String,
+    name: String,
+    unit: String,
+    standard: String,
+    rate: String,
+    active: Option<String>,
+    version: Option<i64>,
+    use_buyer: Option<String>,
+    use_purchasing_leader: Option<String>,
+    use_executive: Option<String>,
+    use_new_customer: Option<String>,
+    use_event: Option<String>,
+}
+
+impl ProductForm {
+    fn input(self) -> crate::api::expenses::ProductIn {
+        let uses = [
+            ("buyer", &self.use_buyer),
+            ("purchasing_leader", &self.use_purchasing_leader),
+            ("executive", &self.use_executive),
+            ("new_customer", &self.use_new_customer),
+            ("event", &self.use_event),
+        ]
+        .iter()
+        .filter(|(_, v)| v.is_some())
+        .map(|(u, _)| (*u).to_owned())
+        .collect();
+        crate::api::expenses::ProductIn {
+            code: self.code,
+            name: self.name,
+            unit: self.unit,
+            standard: self.standard,
+            rate: self.rate,
+            uses,
+            active: Some(self.active.is_some()),
+            version: self.version,
+        }
+    }
+}
+
+async fn product_saved(state: &AppState, auth: &Auth, r: Result<()>) -> Result<Response> {
+    match r {
+        Ok(()) => Ok(Redirect::to("/admin/products?msg=saved").into_response()),
+        Err(e @ (Error::Validation(_) | Error::Conflict { .. })) => {
+            show_products(state, auth, Some(say(auth, &e))).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn create_product(State(state): State<AppState>, auth: Auth, Form(f): Form<ProductForm>) -> Result<Response> {
+    let r = crate::api::expenses::create_product(State(state.clone()), auth.clone(), crate::extract::Json(f.input()))
+        .await
+        .map(|_| ());
+    product_saved(&state, &auth, r).await
+}
+
+async fn save_product(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Form(f): Form<ProductForm>,
+) -> Result<Response> {
+    let r = crate::api::expenses::update_product(
+        State(state.clone()),
+        auth.clone(),
+        crate::extract::Path(id),
+        crate::extract::Json(f.input()),
+    )
+    .await
+    .map(|_| ());
+    product_saved(&state, &auth, r).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RulesForm {
+    version: i64,
+    payout_rule: String,
+    advance_limit: String,
+    cap_per_occasion: String,
+    cap_per_year: String,
+    max_attachment_mib: String,
+    spot_check_count: String,
+}
+
+async fn save_rules(State(state): State<AppState>, auth: Auth, Form(f): Form<RulesForm>) -> Result<Response> {
+    let r: Result<()> = async {
+        auth.require(Permission::ManageReferenceData)?;
+        let mut e = FieldErrors::default();
+        let mut yuan = |field: &str, text: &str| match keqing_core::money::parse_non_negative_yuan(text) {
+            Ok(v) => v.unwrap_or(0),
+            Err(p) => {
+                e.push(field, p);
+                0
+            }
+        };
+        let advance_limit_fen = yuan("advance_limit", &f.advance_limit);
+        let cap_per_occasion_fen = yuan("cap_per_occasion", &f.cap_per_occasion);
+        let cap_per_year_fen = yuan("cap_per_year", &f.cap_per_year);
+        let mib: i64 = f.max_attachment_mib.trim().parse().unwrap_or_else(|_| {
+            e.push("max_attachment_mib", Problem::Invalid { expected: "integer" });
+            0
+        });
+        let count: u32 = f.spot_check_count.trim().parse().unwrap_or_else(|_| {
+            e.push("spot_check_count", Problem::Invalid { expected: "integer" });
+            0
+        });
+        let payout_rule = match f.payout_rule.as_str() {
+            "pro_rata" => keqing_core::expense::PayoutRule::ProRata,
+            _ => keqing_core::expense::PayoutRule::FullCollection,
+        };
+        let rules = keqing_core::expense::ExpenseRules {
+            payout_rule,
+            advance_limit_fen,
+            cap_per_occasion_fen,
+            cap_per_year_fen,
+            max_attachment_bytes: mib.saturating_mul(1024 * 1024),
+            spot_check_count: count,
+        };
+        if !e.is_empty() {
+            return Err(Error::Validation(e));
+        }
+        crate::api::expenses::put_rules(
+            State(state.clone()),
+            auth.clone(),
+            crate::extract::Json(crate::api::expenses::RulesIo { rules, version: f.version }),
+        )
+        .await
+        .map(|_| ())
+    }
+    .await;
+    product_saved(&state, &auth, r).await
+}

@@ -221,6 +221,7 @@ pub fn router() -> Router<AppState> {
         .merge(ical::router())
         .merge(reminders::router())
         .merge(expenses::router())
+        .merge(expenses::admin_router())
 }
 
 /// One contact on a customer's timeline.

@@ -646,6 +646,29 @@ fn table() -> Vec<Row> {
         row("GET", "/expenses/spot-checks", NoBody, [303, 200, 200, 200, 200, 200, 200]),
         row("POST", "/expenses/spot-checks", Form("statement_id={statement_a}"), [303, 403, 403, 403, 200, 403, 403]),
         row("POST", "/expenses/spot-checks/{zero}", Form("confirmed=1&note=好"), [303, 403, 403, 403, 404, 403, 403]),
+        row("GET", "/admin/products", NoBody, [303, 403, 403, 403, 403, 403, 200]),
+        row(
+            "POST",
+            "/admin/products",
+            Form("code=P{uniq}&name=品种{uniq}&unit=盒&standard=percent&rate=1.5&use_buyer=1&active=1"),
+            [303, 403, 403, 403, 403, 403, 303],
+        ),
+        row(
+            "POST",
+            "/admin/products/{product}",
+            Form(
+                "code=JK-01&name=进口模块&unit=盒&standard=per_unit&rate=2&use_buyer=1&use_new_customer=1&use_event=1&active=1&version={product_version}",
+            ),
+            [303, 403, 403, 403, 403, 403, 303],
+        ),
+        row(
+            "POST",
+            "/admin/expense-rules",
+            Form(
+                "version={expense_rules_version}&payout_rule=full_collection&advance_limit=3000&cap_per_occasion=1000&cap_per_year=5000&max_attachment_mib=5&spot_check_count=3",
+            ),
+            [303, 403, 403, 403, 403, 403, 303],
+        ),
         row("GET", "/no/such/page", NoBody, [404, 404, 404, 404, 404, 404, 404]),
         row("GET", "/api/v1/no-such-thing", NoBody, [404, 404, 404, 404, 404, 404, 404]),
         row("PUT", "/api/v1/me", Json("{}"), [405, 405, 405, 405, 405, 405, 405]),
@@ -838,6 +861,10 @@ async fn fill(app: &TestApp, co: &Company, who: usize, text: &str) -> String {
     if s.contains("{product_version}") {
         let v = app.store.product_lines().await.unwrap().into_iter().find(|p| p.id == co.product).unwrap().version;
         s = s.replace("{product_version}", &v.to_string());
+    }
+    if s.contains("{expense_rules_version}") {
+        let v = app.store.expense_rules().await.unwrap().version;
+        s = s.replace("{expense_rules_version}", &v.to_string());
     }
     if s.contains("{expense_rules_body}") {
         let r = app.store.expense_rules().await.unwrap();
