@@ -613,6 +613,17 @@ impl State {
         }
     }
 
+    /// From [`as_str`](Self::as_str); anything else is a draft.
+    pub fn parse(s: &str) -> State {
+        match s {
+            "filed" => State::Checking { signed: 0 },
+            "clerk_signed" => State::Checking { signed: 1 },
+            "manager_signed" => State::Checking { signed: 2 },
+            "approved" => State::Approved,
+            _ => State::Draft,
+        }
+    }
+
     /// For the pages.
     pub fn label(self, zh: bool) -> &'static str {
         match (self, zh) {

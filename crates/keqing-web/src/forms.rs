@@ -202,15 +202,7 @@ pub fn form2(v: &MonthView) -> PaperForm {
 }
 
 fn state_label(s: &str) -> String {
-    use keqing_core::expense::State;
-    let st = match s {
-        "filed" => State::Checking { signed: 0 },
-        "clerk_signed" => State::Checking { signed: 1 },
-        "manager_signed" => State::Checking { signed: 2 },
-        "approved" => State::Approved,
-        _ => State::Draft,
-    };
-    st.label(true).to_owned()
+    keqing_core::expense::State::parse(s).label(true).to_owned()
 }
 
 /// 附表3: one new customer's special-expense application.

@@ -159,6 +159,9 @@ fn signatures_go_clerk_then_manager_then_finance() {
     let manager = State::from_parts(true, 2);
     assert_eq!(may_sign(manager, signer(&[Role::Finance])), Ok(Step::Finance));
     assert_eq!(State::from_parts(true, 3), State::Approved);
+    for st in [State::Draft, filed, clerk, manager, State::Approved] {
+        assert_eq!(State::parse(st.as_str()), st);
+    }
     assert_eq!(may_sign(State::Approved, signer(&[Role::Finance])), Err(Problem::Rule { rule: "already_approved" }));
     assert_eq!(may_sign(State::Draft, signer(&[Role::Clerk])), Err(Problem::Rule { rule: "not_filed" }));
 }

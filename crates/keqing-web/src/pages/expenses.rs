@@ -106,16 +106,16 @@ impl MonthPage {
 
 /// A state's label from its identifier.
 pub(crate) fn state_label(s: &str, zh: bool) -> &'static str {
-    use keqing_core::expense::State;
-    let st = match s {
-        "filed" => State::Checking { signed: 0 },
-        "clerk_signed" => State::Checking { signed: 1 },
-        "manager_signed" => State::Checking { signed: 2 },
-        "approved" => State::Approved,
-        "missing" => return if zh { "未提交" } else { "Not filed" },
-        _ => State::Draft,
-    };
-    st.label(zh)
+    match s {
+        "missing" => {
+            if zh {
+                "未提交"
+            } else {
+                "Not filed"
+            }
+        }
+        _ => keqing_core::expense::State::parse(s).label(zh),
+    }
 }
 
 #[derive(Deserialize, Default)]
